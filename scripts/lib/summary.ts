@@ -1,0 +1,35 @@
+import type { K8sObject } from "./manifests";
+import type { StackRun } from "./run-stack";
+
+function table(header: string[], rows: string[][]): string {
+    const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+    return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n") + "\n";
+}
+
+function countBy<T>(items: readonly T[], key: (t: T) => string): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+    return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The Markdown summary of one render: customers and hosts, Kubernetes objects per kind, cloud resources per type. */
+export function renderSummary(stack: string, run: StackRun, objects: readonly K8sObject[]): string {
+    const urls = (run.outputs.customers ?? {}) as Record<string, string>;
+    const ingresses = objects.filter((o) => o.kind === "Ingress");
+    const hostOf = (id: string) =>
+        ingresses
+            .filter((o) => o.metadata.labels?.["sas.io/customer-id"] === id)
+            .flatMap((o) => ((o.spec as { rules?: { host: string }[] }).rules ?? []).map((r) => r.host))
+            .join(", ");
+    const tierOf = (id: string) => objects.find((o) => o.kind === "Namespace" && o.metadata.labels?.["sas.io/customer-id"] === id)?.metadata.labels?.["sas.io/tier"] ?? "";
+    const cloud = run.resources.filter((r) => r.custom && !r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"));
+    return [
+        `# Stack ${stack}\n`,
+        `## Customers (${Object.keys(urls).length})\n`,
+        table(["customer", "tier", "host", "url"], Object.entries(urls).map(([id, url]) => [id, tierOf(id), hostOf(id), url])),
+        `## Kubernetes objects (${objects.length})\n`,
+        table(["kind", "count"], countBy(objects, (o) => o.kind).map(([k, n]) => [k, String(n)])),
+        `## Cloud resources (${cloud.length})\n`,
+        cloud.length ? table(["type", "count"], countBy(cloud, (r) => r.type).map(([k, n]) => [k, String(n)])) : "none\n",
+    ].join("\n");
+}

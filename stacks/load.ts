@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import { TIERS } from "../components/records/schema";
+import { stackSettingsSchema, type StackSettings } from "./settings";
+import { DEFAULT_TIER_SIZES, tierSizeSchema } from "./tiers";
+
+export const PROJECT = "sas-onboarding";
+
+export class StackSettingsError extends Error {
+    constructor(stack: string, problems: readonly string[]) {
+        super(`invalid settings in Pulumi.${stack}.yaml:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+        this.name = "StackSettingsError";
+    }
+}
+
+/**
+ * Pulumi passes each config value as a string; structured values (objects, lists) arrive as JSON. Only those are
+ * decoded, so a string setting that happens to look like a number stays a string.
+ */
+export function decodeConfig(all: Record<string, string>, project = PROJECT): Record<string, unknown> {
+    const prefix = `${project}:`;
+    const out: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(all)) {
+        if (!key.startsWith(prefix)) continue;
+        const name = key.slice(prefix.length);
+        const trimmed = raw.trim();
+        if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+            try {
+                out[name] = JSON.parse(trimmed);
+            } catch (e) {
+                throw new Error(`${key}: structured value is not valid JSON (${(e as Error).message})`);
+            }
+        } else out[name] = raw;
+    }
+    return out;
+}
+
+/** Validates decoded settings; every problem is reported with its key as written in the stack file. */
+export function parseStackSettings(stack: string, values: Record<string, unknown>, project = PROJECT): StackSettings {
+    const parsed = stackSettingsSchema.safeParse(values);
+    if (!parsed.success) {
+        throw new StackSettingsError(
+            stack,
+            parsed.error.issues.flatMap((issue) => {
+                const at = [project + ":" + (issue.path[0] === undefined ? "" : String(issue.path[0])), ...issue.path.slice(1).map(String)].join(".");
+                if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `${at.endsWith(":") ? at + k : `${at}.${k}`}: unknown setting`);
+                return [`${at}: ${issue.message}`];
+            }),
+        );
+    }
+    const settings = parsed.data;
+    const problems: string[] = [];
+    const tierSizes = Object.fromEntries(
+        TIERS.map((tier) => {
+            const merged = { ...DEFAULT_TIER_SIZES[tier], ...settings.tiers[tier] };
+            const check = tierSizeSchema.safeParse(merged);
+            if (!check.success) problems.push(...check.error.issues.map((i) => `${project}:tiers.${tier}.${i.path.join(".")}: ${i.message}`));
+            return [tier, merged];
+        }),
+    ) as StackSettings["tierSizes"];
+    if (problems.length > 0) throw new StackSettingsError(stack, problems);
+    return { ...settings, stack, tierSizes };
+}
+
+/** Reads the current stack's settings from the Pulumi engine's config. */
+export function loadStackSettings(): StackSettings {
+    const stack = pulumi.getStack();
+    let decoded: Record<string, unknown>;
+    try {
+        decoded = decodeConfig(pulumi.runtime.allConfig());
+    } catch (e) {
+        throw new StackSettingsError(stack, [(e as Error).message]);
+    }
+    return parseStackSettings(stack, decoded);
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import type { Tier } from "../components/records/schema";
+
+const quantity = (what: string) =>
+    z.string({ error: `${what} must be a Kubernetes quantity string such as "50m" or "64Mi"` }).regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi)?$/, {
+        error: `${what} must be a Kubernetes quantity such as "50m", "0.5" or "64Mi"`,
+    });
+
+export const tierSizeSchema = z.strictObject({
+    replicas: z.number().int().min(1).max(50),
+    cpuRequest: quantity("cpuRequest"),
+    cpuLimit: quantity("cpuLimit"),
+    memoryRequest: quantity("memoryRequest"),
+    memoryLimit: quantity("memoryLimit"),
+});
+export type TierSize = z.infer<typeof tierSizeSchema>;
+
+/**
+ * Built-in sizing per tier; a stack overrides single fields (`tiers: { business: { replicas: 1 } }`). The page is a
+ * few KiB of static HTML: nginx idles at ~3 MiB and one worker serves thousands of requests per second, so requests
+ * are small and the tiers differ mostly in replicas, i.e. availability.
+ */
+export const DEFAULT_TIER_SIZES: Readonly<Record<Tier, TierSize>> = {
+    starter: { replicas: 1, cpuRequest: "10m", cpuLimit: "100m", memoryRequest: "16Mi", memoryLimit: "32Mi" },
+    business: { replicas: 2, cpuRequest: "25m", cpuLimit: "200m", memoryRequest: "24Mi", memoryLimit: "48Mi" },
+    enterprise: { replicas: 3, cpuRequest: "50m", cpuLimit: "500m", memoryRequest: "32Mi", memoryLimit: "64Mi" },
+};
