@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { customerSchema, type Customer } from "./schema";
 
@@ -43,14 +43,14 @@ function zodProblems(file: string, error: z.ZodError): RecordProblem[] {
 
 /** Parses one file's text; returns the record or the problems, never throws. */
 export function parseCustomerFile(file: string, text: string): { customer?: Customer; problems: RecordProblem[] } {
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 10 });
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 10, lineCounter: lines });
     if (doc.errors.length > 0) {
         return {
-            problems: doc.errors.map((e) => ({
-                file,
-                field: "",
-                message: `invalid YAML at line ${e.linePos?.[0]?.line ?? "?"}, column ${e.linePos?.[0]?.col ?? "?"}: ${e.message.split("\n")[0]}`,
-            })),
+            problems: doc.errors.map((e) => {
+                const { line, col } = lines.linePos(e.pos[0]);
+                return { file, field: "", message: `invalid YAML at line ${line}, column ${col}: ${e.message.split("\n")[0]}` };
+            }),
         };
     }
     const value: unknown = doc.toJS();

@@ -97,8 +97,16 @@ export async function runUnderMocks<T>(opts: EngineOptions, program: () => T): P
                 callback(err, resp);
             });
         };
-        const result = program();
-        await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        const waitForRPCs = (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs;
+        let result: T;
+        try {
+            result = program();
+        } catch (e) {
+            // Let anything already in flight land, then say how much reached the engine before the failure.
+            await waitForRPCs();
+            throw Object.assign(e as object, { registeredBeforeFailure: recorded.length });
+        }
+        await waitForRPCs();
         return { resources: recorded, result };
     } finally {
         running = false;

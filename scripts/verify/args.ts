@@ -32,7 +32,7 @@ export const USAGE = `Usage: npm run verify -- (--stack <name> | --outputs <file
 Checks every customer's welcome page of one deployed stack and records PASS/FAIL per customer in the registry table.
 
   --stack <name>              read outputs with \`pulumi stack output --json --show-secrets --stack <name>\`
-  --outputs <file.json>       read outputs from a file instead (same JSON shape; docs/examples/verify-outputs.json)
+  --outputs <file.json>       read outputs from a file instead (same JSON shape; scripts/verify/example-outputs.json)
   --customers-dir <dir>       customer records to expect (default: customers)
   --deadline-seconds <n>      overall deadline for all checks (default: 300)
   --attempts <n>              attempts per customer URL (default: 10)

@@ -11,6 +11,7 @@ import {
   type StackValidationArgs,
   type StackValidationPolicy,
 } from "@pulumi/policy";
+import { isUnknown as isProgramUnknown } from "@pulumi/pulumi/output";
 
 export const PROJECT = "sas-onboarding";
 
@@ -47,13 +48,25 @@ class NotApplicable extends Error {
   }
 }
 
-/** Deep copy like the SDK's per-call deserialization; values structuredClone cannot copy are passed as they are. */
-function copy<T>(value: T): T {
-  try {
-    return structuredClone(value);
-  } catch {
-    return value;
+/**
+ * Deep copy, as the SDK deserializes afresh per call so one policy cannot leak edits into the next. Values the
+ * program SDK left unknown (preview mode) become the policy SDK's unknown sentinel, which the proxy turns into
+ * UnknownValueError on access, exactly as the analyzer does during `pulumi preview`.
+ */
+// proxy.js ships no typings for its sentinels (they are @internal), hence the typed require.
+const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
+
+function copy(value: unknown): unknown {
+  if (isProgramUnknown(value)) {
+    return unknownStringValue;
   }
+  if (Array.isArray(value)) {
+    return value.map(copy);
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
+  }
+  return value;
 }
 
 function throwNotApplicable(reason?: string): never {
@@ -109,7 +122,7 @@ export async function runResourcePolicy(
   const urn = input.urn ?? urnFor(input.stack ?? "dev", input.type, name);
   for (const validation of validations) {
     // A fresh deep copy per validation, as the SDK deserializes afresh, so one policy cannot leak edits.
-    const props = unknownCheckingProxy(copy(input.props)) as Record<string, unknown>;
+    const props = unknownCheckingProxy(copy(input.props) as object) as Record<string, unknown>;
     const args: ResourceValidationArgs = {
       type: input.type,
       props,
@@ -143,7 +156,7 @@ export async function runStackPolicy(
   config: object = {},
 ): Promise<StackOutcome> {
   const resources: PolicyResource[] = inputs.map((input) => {
-    const props = unknownCheckingProxy(copy(input.props)) as Record<string, unknown>;
+    const props = unknownCheckingProxy(copy(input.props) as object) as Record<string, unknown>;
     const name = defaultName(input);
     return {
       type: input.type,

@@ -1,0 +1,163 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runStack, PROJECT_ROOT, STACKS, kubernetesObjects, type RecordedResource, type StackRun } from "../support/program";
+import { loadCustomers } from "../../components/records/load";
+import { escapeHtml } from "../../components/site/escape";
+import { recordYaml, tempDirWith } from "../support/tmp";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
+const CUSTOMERS = loadCustomers(path.join(PROJECT_ROOT, "customers"));
+const PER_CUSTOMER_KINDS = ["Namespace", "ConfigMap", "Deployment", "Service", "Ingress"];
+
+const byType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
+const customerResources = (run: StackRun, id: string) => run.resources.filter((r) => r.urn.includes(`::customer-${id}`));
+/** Inputs keyed by URN, serialized: "byte-identical resource inputs" is compared on exactly this. */
+const inputsByUrn = (resources: readonly RecordedResource[]) => new Map(resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+
+for (const stack of STACKS) {
+    for (const preview of [false, true]) {
+        describe(`program: stack ${stack} (${preview ? "preview" : "update"} mode)`, () => {
+            let run: StackRun;
+            before(async () => {
+                run = await runStack(stack, { preview });
+            });
+
+            it("declares one CustomerSite per customer with its five children", () => {
+                const sites = byType(run, "sas:index:CustomerSite");
+                assert.deepEqual(sites.map((s) => s.name).sort(), CUSTOMERS.map((c) => `customer-${c.id}`));
+                const objects = kubernetesObjects(run.resources);
+                for (const kind of PER_CUSTOMER_KINDS) {
+                    assert.equal(objects.filter((o) => o.kind === kind && o.metadata.labels?.["sas.io/customer-id"]).length, CUSTOMERS.length, kind);
+                }
+                for (const site of sites) {
+                    const children = run.resources.filter((r) => r.parent === site.urn);
+                    assert.deepEqual(children.map((c) => c.name.replace(`${site.name}-`, "")).sort(), ["configmap", "deployment", "ingress", "namespace", "service"]);
+                }
+            });
+
+            it("gives every Kubernetes resource the one explicit provider", () => {
+                const providers = byType(run, "pulumi:providers:kubernetes");
+                assert.equal(providers.length, 1);
+                const k8s = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+                assert.ok(k8s.length >= CUSTOMERS.length * PER_CUSTOMER_KINDS.length);
+                for (const r of k8s) assert.ok(r.provider?.startsWith(`${providers[0].urn}::`), `${r.urn} uses ${r.provider}`);
+                assert.equal(providers[0].inputs.enableConfigMapMutable, "true");
+            });
+
+            it("serves each customer at <id>.<baseDomain> and exports id -> URL", () => {
+                const hosts = kubernetesObjects(run.resources).filter((o) => o.kind === "Ingress").map((o) => (o.spec as any).rules[0].host).sort();
+                const domain = /baseDomain: (\S+)/.exec(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8"))![1];
+                assert.deepEqual(hosts, CUSTOMERS.map((c) => `${c.id}.${domain}`));
+                const urls = run.outputs.customers as Record<string, string>;
+                assert.deepEqual(Object.keys(urls), CUSTOMERS.map((c) => c.id));
+                for (const c of CUSTOMERS) assert.match(urls[c.id], new RegExp(`^https?://${c.id}\\.${domain.replace(/\./g, "\\.")}/$`));
+            });
+
+            it("each page holds Welcome to SAS and the customer's escaped name and motto", () => {
+                for (const c of CUSTOMERS) {
+                    const cm = customerResources(run, c.id).find((r) => r.type === "kubernetes:core/v1:ConfigMap")!;
+                    const html: string = cm.inputs.data["index.html"];
+                    assert.ok(html.includes("<h1>Welcome to SAS</h1>"));
+                    assert.ok(html.includes(escapeHtml(c.companyName)), c.id);
+                    assert.ok(html.includes(escapeHtml(c.motto)), c.id);
+                }
+            });
+
+            it("every pod is non-root, read-only, without privilege escalation and with ALL capabilities dropped", () => {
+                for (const d of byType(run, "kubernetes:apps/v1:Deployment")) {
+                    const pod = d.inputs.spec.template.spec;
+                    assert.equal(pod.securityContext.runAsNonRoot, true);
+                    assert.equal(pod.automountServiceAccountToken, false);
+                    for (const c of pod.containers) {
+                        assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+                        assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+                        assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"]);
+                    }
+                }
+            });
+        });
+    }
+}
+
+describe("program: invalid input registers nothing", () => {
+    it("a bad record anywhere means no resource at all reaches the engine", async () => {
+        const t = tempDirWith({ "good.yaml": recordYaml("good"), "bad.yaml": recordYaml("bad", { motto: "" }) });
+        try {
+            await assert.rejects(runStack("dev", { customersDir: t.dir }), (e: Error & { registeredBeforeFailure?: number }) => {
+                assert.match(e.message, /customers\/bad\.yaml: motto: motto must not be empty|bad\.yaml: motto: motto must not be empty/);
+                assert.equal(e.registeredBeforeFailure, 0, "resources registered before validation failed");
+                return true;
+            });
+        } finally {
+            t.cleanup();
+        }
+    });
+
+    it("an invalid setting fails naming the key, before any resource", async () => {
+        await assert.rejects(runStack("dev", { config: { image: { repository: "r/x", tag: "latest" } } }), /Pulumi\.dev\.yaml:\n\s+sas-onboarding:image\.tag: must not be 'latest'/);
+    });
+
+    it("an empty customer directory is refused unless the stack allows it", async () => {
+        const t = tempDirWith({});
+        try {
+            await assert.rejects(runStack("dev", { customersDir: t.dir }), /no customer records found/);
+            const run = await runStack("dev", { customersDir: t.dir, config: { allowEmptyCustomers: true } });
+            assert.equal(run.resources.filter((r) => r.type === "sas:index:CustomerSite").length, 0);
+        } finally {
+            t.cleanup();
+        }
+    });
+});
+
+describe("program: determinism and blast radius", () => {
+    const files = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`cust-${String(i).padStart(3, "0")}.yaml`.replace("cust-", "c"), recordYaml(`c${String(i).padStart(3, "0")}`)]));
+
+    it("the same records give byte-identical inputs, whatever the order files were written in", async () => {
+        const forward = tempDirWith(files(6));
+        const reversed = tempDirWith(Object.fromEntries(Object.entries(files(6)).reverse()));
+        try {
+            const a = await runStack("prod", { customersDir: forward.dir });
+            const b = await runStack("prod", { customersDir: reversed.dir });
+            const strip = (m: Map<string, string>) => new Map([...m].map(([k, v]) => [k, v.split(forward.dir).join("").split(reversed.dir).join("")]));
+            assert.deepEqual(strip(inputsByUrn(a.resources)), strip(inputsByUrn(b.resources)));
+            assert.deepEqual(a.resources.map((r) => r.urn), b.resources.map((r) => r.urn), "same registration order");
+        } finally {
+            forward.cleanup();
+            reversed.cleanup();
+        }
+    });
+
+    it("adding customer N+1 leaves every resource of the first N identical, and adds only its own", async () => {
+        const n = tempDirWith(files(5));
+        const n1 = tempDirWith(files(6));
+        try {
+            const before = inputsByUrn((await runStack("stage", { customersDir: n.dir })).resources);
+            const after = inputsByUrn((await runStack("stage", { customersDir: n1.dir })).resources);
+            for (const [urn, inputs] of before) assert.equal(after.get(urn), inputs, `changed: ${urn}`);
+            const added = [...after.keys()].filter((u) => !before.has(u));
+            assert.ok(added.length >= 6);
+            assert.ok(added.every((u) => u.includes("customer-c005")), added.join("\n"));
+        } finally {
+            n.cleanup();
+            n1.cleanup();
+        }
+    });
+
+    it("a motto change touches only that customer's ConfigMap and Deployment (which rolls via the hash)", async () => {
+        const a = tempDirWith(files(3));
+        const b = tempDirWith({ ...files(3), "c001.yaml": recordYaml("c001", { motto: "A brand new motto" }) });
+        try {
+            const before = inputsByUrn((await runStack("dev", { customersDir: a.dir })).resources);
+            const afterRun = await runStack("dev", { customersDir: b.dir });
+            const after = inputsByUrn(afterRun.resources);
+            const changed = [...before.keys()].filter((u) => before.get(u) !== after.get(u));
+            assert.deepEqual(changed.map((u) => u.split("::").pop()).sort(), ["customer-c001-configmap", "customer-c001-deployment"]);
+            const dep = afterRun.resources.find((r) => r.name === "customer-c001-deployment")!;
+            assert.notEqual(JSON.parse(before.get(dep.urn)!).spec.template.metadata.annotations["sas.io/content-hash"], dep.inputs.spec.template.metadata.annotations["sas.io/content-hash"]);
+        } finally {
+            a.cleanup();
+            b.cleanup();
+        }
+    });
+});

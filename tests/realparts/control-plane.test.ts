@@ -1,0 +1,230 @@
+// Every rendered object of every stack on a REAL kube-apiserver (+ kube-controller-manager), built from Go modules:
+// server-side apply in dependency order with zero warnings, as the CI deployer identity where the render has one;
+// every Deployment's ReplicaSet creates its pods (no FailedCreate from PodSecurity, ResourceQuota, LimitRange);
+// and negative controls that show those admission checks really bite.
+import { strict as assert } from "node:assert";
+import { type ControlPlane, locateBinaries, requireRealPart, startControlPlane } from "../support/controlplane";
+import { type KubeClient, type KubeObject, describeObject } from "../support/kube-client";
+import { type RenderedStack, STACKS, renderStack, tenantNamespaces } from "../support/rendered";
+
+const FIELD_MANAGER = "sas-onboarding-ci";
+const DEPLOYER_USER = "sas-test-ci-deployer";
+const DEPLOYER_ROLE_LABEL = "sas.io/role";
+const PODS_TIMEOUT_MS = 120_000;
+
+function binariesMissing(): string | undefined {
+    const found = locateBinaries();
+    if ("missing" in found) return found.missing;
+    if (!found.bins.kubeControllerManager) {
+        return "kube-controller-manager not found (envtest assets have none); run `npm run build:test-binaries`";
+    }
+    return undefined;
+}
+
+/** The CI deployer's ClusterRoleBinding (label sas.io/role=ci-deployer) and the Group it binds, if rendered. */
+function deployerBinding(objects: KubeObject[]): { binding: KubeObject; group: string } | undefined {
+    const binding = objects.find(
+        (o) => o.kind === "ClusterRoleBinding" && o.metadata.labels?.[DEPLOYER_ROLE_LABEL] === "ci-deployer",
+    );
+    if (!binding) return undefined;
+    const subject = (binding as { subjects?: Array<{ kind?: string; name?: string }> }).subjects?.[0];
+    assert.equal(subject?.kind, "Group", `${describeObject(binding)}: subjects[0] must be a Group (the CI deployer group)`);
+    return { binding, group: subject!.name! };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A pod the "restricted" Pod Security Standard admits; resources come from the namespace's LimitRange defaults. */
+function restrictedPod(namespace: string, name: string): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace, labels: { "sas.io/test": "negative-control" } },
+        spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 101, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [
+                {
+                    name: "probe",
+                    image: "registry.invalid/never-pulled:1",
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                },
+            ],
+        },
+    };
+}
+
+function statusMessage(res: { body: unknown; text: string }): string {
+    const b = res.body as { message?: string } | undefined;
+    return typeof b === "object" && b?.message ? b.message : res.text;
+}
+
+for (const stack of STACKS) {
+    describe(`real parts: ${stack} render on a real kube-apiserver + kube-controller-manager`, function () {
+        this.timeout(600_000);
+        let cp: ControlPlane | undefined;
+        let rendered: RenderedStack;
+        let deployer: ReturnType<typeof deployerBinding>;
+        let appliedOk = false;
+
+        before(async function () {
+            requireRealPart(this, binariesMissing());
+            rendered = await renderStack(stack);
+            deployer = deployerBinding(rendered.objects);
+            cp = await startControlPlane({
+                controllerManager: true,
+                users: deployer ? [{ name: DEPLOYER_USER, groups: [deployer.group] }] : [],
+            });
+        });
+
+        afterEach(function () {
+            if (this.currentTest?.state === "failed" && cp) console.error(`control plane logs (${stack}):\n${cp.logs()}`);
+        });
+
+        after(async function () {
+            await cp?.stop();
+        });
+
+        it("renders a CI deployer ClusterRoleBinding (label sas.io/role=ci-deployer) bound to a Group", function () {
+            assert.ok(
+                deployer,
+                `out/${stack}/objects.json has no ClusterRoleBinding labelled ${DEPLOYER_ROLE_LABEL}=ci-deployer; ` +
+                    "everything is then applied as cluster-admin and the deployer role is not proven",
+            );
+        });
+
+        it("accepts every object by server-side apply, in render order, with zero warnings (as the CI deployer)", async function () {
+            const admin = cp!.client();
+            // The deployer cannot grant itself its own rights: its binding and role are installed by an admin
+            // once (bootstrap), exactly as on a real cluster; everything else goes through the deployer identity.
+            const bootstrap = new Set<KubeObject>();
+            if (deployer) {
+                bootstrap.add(deployer.binding);
+                const roleRef = (deployer.binding as { roleRef?: { kind?: string; name?: string } }).roleRef;
+                const role = rendered.objects.find((o) => o.kind === roleRef?.kind && o.metadata.name === roleRef?.name);
+                if (role) bootstrap.add(role);
+            }
+            const applier: KubeClient = deployer ? cp!.client(DEPLOYER_USER) : admin;
+            const failures: string[] = [];
+            const warnings: string[] = [];
+            const applyAll = async (client: KubeClient, objs: KubeObject[], who: string) => {
+                for (const obj of objs) {
+                    try {
+                        const res = await client.apply(obj, FIELD_MANAGER);
+                        for (const w of res.warnings) warnings.push(`${describeObject(obj)} (as ${who}): ${w}`);
+                    } catch (err) {
+                        failures.push(`${(err as Error).message} (as ${who})`);
+                    }
+                }
+            };
+            await applyAll(admin, [...bootstrap], "cluster-admin (bootstrap)");
+            await applyAll(applier, rendered.objects.filter((o) => !bootstrap.has(o)), deployer ? `${DEPLOYER_USER} in group ${deployer.group}` : "cluster-admin");
+
+            assert.deepEqual(failures, [], `out/${stack}/objects.json: the API server rejected:\n${failures.join("\n")}`);
+            assert.deepEqual(warnings, [], `out/${stack}/objects.json: the API server warned (a warning is a failure):\n${warnings.join("\n")}`);
+
+            // Read back: every object exists on the server as rendered (name and namespace).
+            for (const obj of rendered.objects) {
+                await admin.get(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace);
+            }
+            appliedOk = true;
+        });
+
+        it("every Deployment's ReplicaSet creates all its pods (no FailedCreate from PodSecurity, quota or LimitRange)", async function () {
+            if (!appliedOk) this.skip(); // the apply test above already failed and said why
+            const admin = cp!.client();
+            const deployments = rendered.objects.filter((o) => o.kind === "Deployment");
+            assert.ok(deployments.length > 0, `out/${stack}/objects.json has no Deployment`);
+            const pending = new Map(deployments.map((d) => [describeObject(d), d]));
+            const lastState = new Map<string, string>();
+            const deadline = Date.now() + PODS_TIMEOUT_MS;
+            while (pending.size > 0 && Date.now() < deadline) {
+                for (const [key, d] of pending) {
+                    const ns = d.metadata.namespace!;
+                    const live = await admin.get<{ metadata: { uid: string }; spec: { replicas?: number } }>(
+                        "apps/v1", "Deployment", d.metadata.name, ns,
+                    );
+                    const rss = (await admin.list<{ metadata: { name: string; uid: string; ownerReferences?: Array<{ uid: string }> }; spec: { replicas?: number } }>(
+                        "apps/v1", "ReplicaSet", ns,
+                    )).filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === live.metadata.uid));
+                    const rsUids = new Set(rss.map((rs) => rs.metadata.uid));
+                    const rsNames = new Set(rss.map((rs) => rs.metadata.name));
+                    const failed = (await admin.events(ns)).filter(
+                        (e) => e.reason === "FailedCreate" && e.involvedObject?.kind === "ReplicaSet" && rsNames.has(e.involvedObject.name ?? ""),
+                    );
+                    assert.deepEqual(
+                        failed.map((e) => `${e.involvedObject?.name}: ${e.message}`),
+                        [],
+                        `${key} (out/${stack}/objects.json): its ReplicaSet could not create pods`,
+                    );
+                    const pods = (await admin.list<{ metadata: { ownerReferences?: Array<{ uid: string }> } }>("v1", "Pod", ns)).filter(
+                        (p) => p.metadata.ownerReferences?.some((r) => rsUids.has(r.uid)),
+                    );
+                    const want = live.spec.replicas ?? 1;
+                    lastState.set(key, `${rss.length} ReplicaSet(s), ${pods.length}/${want} pods`);
+                    if (rss.length > 0 && pods.length === want && want > 0) pending.delete(key);
+                }
+                if (pending.size > 0) await sleep(1000);
+            }
+            assert.deepEqual(
+                [...pending.keys()].map((k) => `${k}: ${lastState.get(k) ?? "no state"}`),
+                [],
+                `out/${stack}/objects.json: these Deployments did not get their pods within ${PODS_TIMEOUT_MS / 1000}s`,
+            );
+        });
+
+        describe("negative controls (the checks above can fail)", function () {
+            let tenantNs: string;
+
+            before(function () {
+                if (!appliedOk) this.skip(); // nothing to test against; the apply test failed and said why
+                const namespaces = tenantNamespaces(rendered);
+                assert.ok(namespaces.length > 0, `out/${stack}/objects.json has no tenant Namespace (cust-<id>)`);
+                tenantNs = namespaces[0];
+            });
+
+            it("rejects a privileged pod in a tenant namespace (PodSecurity)", async function () {
+                const pod = restrictedPod(tenantNs, "privileged-probe");
+                const spec = pod.spec as { containers: Array<{ securityContext: Record<string, unknown> }> };
+                spec.containers[0].securityContext = { privileged: true };
+                const res = await cp!.client().create(pod);
+                assert.equal(res.status, 403, `privileged pod in ${tenantNs} was not rejected: HTTP ${res.status} ${res.text}`);
+                assert.match(statusMessage(res), /violates PodSecurity "restricted[^"]*": .*privileged/, statusMessage(res));
+            });
+
+            it("rejects a pod beyond the tenant's ResourceQuota", async function () {
+                const admin = cp!.client();
+                const quotas = await admin.list<{ metadata: { name: string }; status?: { hard?: Record<string, string> } }>("v1", "ResourceQuota", tenantNs);
+                assert.ok(quotas.length > 0, `out/${stack}/objects.json: no ResourceQuota in ${tenantNs}`);
+                // Quota admission refuses every pod until the quota controller has filled status.hard.
+                const deadline = Date.now() + PODS_TIMEOUT_MS;
+                while (Date.now() < deadline) {
+                    const qs = await admin.list<{ status?: { hard?: Record<string, string> } }>("v1", "ResourceQuota", tenantNs);
+                    if (qs.every((q) => q.status?.hard && Object.keys(q.status.hard).length > 0)) break;
+                    await sleep(500);
+                }
+                const accepted: string[] = [];
+                let rejection: string | undefined;
+                // Bounded: a quota that never fills within this many pods is no quota for a welcome page.
+                for (let i = 0; i < 60 && rejection === undefined; i++) {
+                    const res = await admin.create(restrictedPod(tenantNs, `quota-probe-${i}`));
+                    if (res.status === 201) accepted.push(`quota-probe-${i}`);
+                    else rejection = `HTTP ${res.status}: ${statusMessage(res)}`;
+                }
+                assert.ok(rejection, `${tenantNs}: 60 extra pods were all admitted; the ResourceQuota does not limit pods`);
+                assert.match(rejection!, /^HTTP 403: .*exceeded quota/, `${tenantNs}: the pod beyond quota was rejected for another reason`);
+            });
+
+            it("rejects an object with an invalid name", async function () {
+                const res = await cp!.client().create({
+                    apiVersion: "v1",
+                    kind: "ConfigMap",
+                    metadata: { name: "Not_A_DNS_Name!", namespace: tenantNs },
+                    data: { a: "b" },
+                });
+                assert.equal(res.status, 422, `invalid ConfigMap name was not rejected: HTTP ${res.status} ${res.text}`);
+                assert.match(statusMessage(res), /metadata\.name: Invalid value: "Not_A_DNS_Name!"/);
+            });
+        });
+    });
+}
