@@ -3,4 +3,11 @@ import { defineStack } from "./program";
 
 const outputs = defineStack();
 
+export const environment = outputs.environment;
 export const customers = outputs.customers;
+export const clusterName = outputs.clusterName;
+export const kubeconfig = outputs.kubeconfig;
+export const ingressAddress = outputs.ingressAddress;
+export const registryTableName = outputs.registryTableName;
+export const registryTableArn = outputs.registryTableArn;
+export const registryEndpoint = outputs.registryEndpoint;

@@ -1,16 +1,30 @@
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { CustomerSite } from "./components/customer-site";
 import { imageReference } from "./components/k8s/manifests";
 import { componentName, customerUrl } from "./components/k8s/names";
 import { loadCustomers } from "./components/records/load";
 import type { Customer } from "./components/records/schema";
-import { kubeProvider } from "./infra/kube-provider";
+import { awsProvider } from "./infra/aws-provider";
+import { clusterTarget } from "./infra/cluster";
+import { ingressController } from "./infra/ingress-controller";
+import { registryTable } from "./infra/registry-table";
 import { loadStackSettings } from "./stacks/load";
 import type { StackSettings } from "./stacks/settings";
 
 export interface StackOutputs {
+    environment: string;
     /** Customer id → URL of its welcome page. */
     customers: Record<string, string>;
+    clusterName: pulumi.Output<string>;
+    /** Secret: only in eks mode, where this stack created the cluster. */
+    kubeconfig: pulumi.Output<string | undefined>;
+    /** The ingress controller's load balancer, when this stack installs the controller. */
+    ingressAddress: pulumi.Output<string> | undefined;
+    registryTableName: pulumi.Output<string>;
+    registryTableArn: pulumi.Output<string>;
+    /** The local DynamoDB-compatible endpoint (local stack), for `npm run verify`. */
+    registryEndpoint: string | undefined;
 }
 
 /** Where relative paths in settings (customersDir) are resolved: the project root, wherever the CLI was started. */
@@ -30,8 +44,15 @@ export function defineStack(): StackOutputs {
     return declareResources(settings, customers);
 }
 
+/** Registry table name: one per stack, fixed so that tooling (verify, support) can find it from the stack name. */
+export const registryTableName = (stack: string) => `sas-onboarding-${stack}-customers`;
+
 function declareResources(settings: StackSettings, customers: readonly Customer[]): StackOutputs {
-    const provider = kubeProvider(settings);
+    const aws = awsProvider(settings);
+    const cluster = clusterTarget(settings, settings.rbac.deployerGroup, { provider: aws });
+    const registry = registryTable(settings, registryTableName(settings.stack), { provider: aws });
+    const ingressAddress = ingressController(settings, { provider: cluster.provider });
+
     const image = imageReference(settings.image);
     const urls: Record<string, string> = {};
     for (const customer of customers) {
@@ -45,10 +66,20 @@ function declareResources(settings: StackSettings, customers: readonly Customer[
                 ingressClassName: settings.ingress.className,
                 tls: settings.ingress.tls,
                 protectNamespace: false,
+                registry: { tableName: registry.table.name, environment: settings.stack },
             },
-            { providers: { kubernetes: provider } },
+            { providers: { kubernetes: cluster.provider, aws } },
         );
         urls[customer.id] = customerUrl(customer.id, settings.baseDomain, settings.ingress.tls.enabled);
     }
-    return { customers: urls };
+    return {
+        environment: settings.stack,
+        customers: urls,
+        clusterName: cluster.clusterName,
+        kubeconfig: cluster.kubeconfig,
+        ingressAddress,
+        registryTableName: registry.table.name,
+        registryTableArn: registry.table.arn,
+        registryEndpoint: settings.aws.dynamodbEndpoint,
+    };
 }

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -10,14 +11,18 @@ import {
 } from "./k8s/manifests";
 import { customerUrl, tenantNamespace } from "./k8s/names";
 import { renderSiteContent } from "./site/content";
+import { REGISTRY_KEYS, registryProfileItem } from "./records/registry-item";
 
 export type CustomerSiteArgs = Omit<SiteSpec, "content"> & {
     /** Pulumi `protect` on the tenant namespace (prod): removing a customer then takes a deliberate second step. */
     protectNamespace?: boolean;
+    /** The customer's PROFILE item in the stack's registry table; a child, so removing a customer removes only it. */
+    registry: { tableName: pulumi.Input<string>; environment: string };
 };
 
 /**
- * One customer's welcome page: its namespace, page + nginx config, Deployment, Service and Ingress. The objects
+ * One customer's welcome page: its namespace, page + nginx config, Deployment, Service, Ingress and registry item.
+ * Children inherit the component's providers (`providers: { kubernetes, aws }`). The Kubernetes objects
  * themselves come from pure functions in ./k8s/manifests; this class only wires them into Pulumi resources.
  */
 export class CustomerSite extends pulumi.ComponentResource {
@@ -27,21 +32,31 @@ export class CustomerSite extends pulumi.ComponentResource {
     constructor(name: string, args: CustomerSiteArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("sas:index:CustomerSite", name, {}, opts);
         const spec: SiteSpec = { ...args, content: renderSiteContent(args.customer) };
+        // The manifests are plain data checked by the real API server tests; here they are handed over as-is.
         const child = { parent: this };
 
-        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, tenantNamespaceManifest(spec), {
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, tenantNamespaceManifest(spec) as k8s.core.v1.NamespaceArgs, {
             ...child,
             protect: args.protectNamespace ?? false,
         });
         // Namespaced objects name their namespace as a plain string, so the ordering is made explicit.
         const inNamespace = { ...child, dependsOn: [ns] };
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-configmap`, configMapManifest(spec), inNamespace);
-        new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec), { ...child, dependsOn: [ns, configMap] });
-        const service = new k8s.core.v1.Service(`${name}-service`, serviceManifest(spec), inNamespace);
-        new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec), { ...child, dependsOn: [ns, service] });
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-configmap`, configMapManifest(spec) as k8s.core.v1.ConfigMapArgs, inNamespace);
+        new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec) as k8s.apps.v1.DeploymentArgs, { ...child, dependsOn: [ns, configMap] });
+        const service = new k8s.core.v1.Service(`${name}-service`, serviceManifest(spec) as k8s.core.v1.ServiceArgs, inNamespace);
+        new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec) as k8s.networking.v1.IngressArgs, { ...child, dependsOn: [ns, service] });
 
-        this.url = pulumi.output(customerUrl(args.customer.id, args.baseDomain, args.tls.enabled));
-        this.namespace = pulumi.output(tenantNamespace(args.customer.id));
+        const url = customerUrl(args.customer.id, args.baseDomain, args.tls.enabled);
+        const namespace = tenantNamespace(args.customer.id);
+        new aws.dynamodb.TableItem(`${name}-registry-item`, {
+            tableName: args.registry.tableName,
+            hashKey: REGISTRY_KEYS.partition,
+            rangeKey: REGISTRY_KEYS.sort,
+            item: registryProfileItem(args.customer, { environment: args.registry.environment, url, namespace }),
+        }, child);
+
+        this.url = pulumi.output(url);
+        this.namespace = pulumi.output(namespace);
         this.registerOutputs({ url: this.url, namespace: this.namespace });
     }
 }

@@ -36,18 +36,78 @@ export const ingressSchema = z.strictObject({
         .default({ enabled: false }),
 });
 
-export const kubernetesSchema = z.discriminatedUnion(
-    "mode",
-    [
-        z.strictObject({
-            mode: z.literal("existing"),
-            /** Path to a kubeconfig file; unset means the provider's own default (KUBECONFIG or ~/.kube/config). */
-            kubeconfig: z.string().min(1).optional(),
-            context: z.string().min(1).optional(),
-        }),
-    ],
-    { error: "mode must be one of: existing" },
-);
+const CIDR = /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]+$/;
+
+/** A new VPC: public subnets for load balancers, private ones for nodes, one per availability zone. */
+const newVpcSchema = z.strictObject({
+    cidr: z.string().regex(CIDR, { error: "must be an IPv4 CIDR such as 10.40.0.0/16" }).default("10.40.0.0/16"),
+    /** "single" saves ~$32/month per extra AZ in non-prod; "perAz" survives the loss of one zone (prod). */
+    natGateways: z.enum(["single", "perAz"]).default("single"),
+});
+/** An existing VPC (e.g. shared by a network team): nothing network-related is created. */
+const existingVpcSchema = z.strictObject({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "must be a VPC id (vpc-...)" }),
+    publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(2),
+    privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(2),
+});
+
+export const eksSchema = z.strictObject({
+    mode: z.literal("eks"),
+    version: z.string().regex(/^1\.[0-9]{2}$/, { error: "must be an EKS minor version such as 1.33" }),
+    /** Two or three zones of the stack's region; listed explicitly so the program never asks AWS at evaluation time. */
+    availabilityZones: z.array(z.string().regex(/^[a-z]{2}-[a-z]+-[0-9][a-z]$/, { error: "must be an availability zone name" })).min(2).max(3),
+    vpc: z.union([existingVpcSchema, newVpcSchema]).default({ cidr: "10.40.0.0/16", natGateways: "single" }),
+    endpointPublicAccess: flag.default(true),
+    endpointPrivateAccess: flag.default(true),
+    publicAccessCidrs: z.array(z.string().regex(CIDR)).min(1).default(["0.0.0.0/0"]),
+    logTypes: z.array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"])).default(["api", "audit", "authenticator"]),
+    nodeGroup: z.strictObject({
+        instanceTypes: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/)).min(1),
+        minSize: z.number().int().min(1),
+        desiredSize: z.number().int().min(1),
+        maxSize: z.number().int().min(1),
+        diskSizeGiB: z.number().int().min(20).default(20),
+    }).refine((n) => n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize, { error: "needs minSize <= desiredSize <= maxSize" }),
+    /** IAM role the CI pipeline assumes; mapped by an EKS access entry to the deployer Kubernetes group. */
+    deployerRoleArn: z.string().regex(IAM_ROLE_ARN, { error: "must be an IAM role ARN" }),
+});
+
+export const existingClusterSchema = z.strictObject({
+    mode: z.literal("existing"),
+    /** Path to a kubeconfig file; unset means the provider's own default (KUBECONFIG or ~/.kube/config). */
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+});
+
+export const kubernetesSchema = z.discriminatedUnion("mode", [existingClusterSchema, eksSchema], {
+    error: "mode must be one of: existing, eks",
+});
+
+export const awsSchema = z.strictObject({
+    region: z.string().regex(/^[a-z]{2}-[a-z]+-[0-9]$/, { error: "must be an AWS region such as eu-west-1" }),
+    /**
+     * A local DynamoDB-compatible endpoint (DynamoDB Local, dynalite). When set, the AWS provider talks only to it,
+     * skips every credential check, and the registry uses the AWS-owned key (local servers have no KMS).
+     */
+    dynamodbEndpoint: z.url({ error: "must be a URL such as http://127.0.0.1:4567" }).optional(),
+});
+
+export const ingressControllerSchema = z.strictObject({
+    /** Install ingress-nginx with Helm; off means the cluster already runs a controller of ingress.className. */
+    install: flag.default(false),
+    chartVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/).default("4.13.3"),
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).default("ingress-nginx"),
+    serviceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
+    replicas: z.number().int().min(1).default(2),
+});
+
+export const registrySchema = z.strictObject({
+    /** DynamoDB deletion protection and Pulumi `protect` on the table and its key: prod data survives `pulumi destroy`. */
+    protect: flag.default(false),
+    /** Days a scheduled KMS key deletion waits (7-30); a mistaken destroy can be cancelled within it. */
+    keyDeletionWindowDays: z.number().int().min(7).max(30).default(7),
+});
 
 const tierOverrides = z
     .strictObject({
@@ -66,8 +126,21 @@ export const stackSettingsSchema = z.strictObject({
     image: imageSchema,
     ingress: ingressSchema.default({ className: "nginx", tls: { enabled: false } }),
     kubernetes: kubernetesSchema,
+    aws: awsSchema,
+    ingressController: ingressControllerSchema.default({ install: false, chartVersion: "4.13.3", namespace: "ingress-nginx", serviceType: "LoadBalancer", replicas: 2 }),
+    rbac: z
+        .strictObject({
+            /** Kubernetes group of the CI deployer (EKS access entry subject); bound to the deployer ClusterRole. */
+            deployerGroup: z.string().min(1).default("sas:ci-deployers"),
+            /** Kubernetes group of support engineers; bound read-only (never secrets) in every tenant namespace. */
+            supportGroup: z.string().min(1).default("sas:support"),
+        })
+        .default({ deployerGroup: "sas:ci-deployers", supportGroup: "sas:support" }),
+    registry: registrySchema.default({ protect: false, keyDeletionWindowDays: 7 }),
     tiers: tierOverrides,
 });
+
+export type EksSettings = z.infer<typeof eksSchema>;
 
 export type StackSettingsInput = z.input<typeof stackSettingsSchema>;
 export type StackSettings = z.infer<typeof stackSettingsSchema> & { stack: string; tierSizes: Record<Tier, TierSize> };

@@ -22,7 +22,7 @@ export interface SiteSpec {
     tls: { enabled: boolean; secretName?: string; clusterIssuer?: string };
 }
 
-type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
+type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown };
 
 function meta(spec: SiteSpec, name: string, extra: Record<string, unknown> = {}) {
     return { name, namespace: tenantNamespace(spec.customer.id), labels: customerLabels(spec.customer), ...extra };

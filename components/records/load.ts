@@ -44,7 +44,7 @@ function zodProblems(file: string, error: z.ZodError): RecordProblem[] {
 /** Parses one file's text; returns the record or the problems, never throws. */
 export function parseCustomerFile(file: string, text: string): { customer?: Customer; problems: RecordProblem[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 10, lineCounter: lines });
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
     if (doc.errors.length > 0) {
         return {
             problems: doc.errors.map((e) => {
@@ -53,7 +53,13 @@ export function parseCustomerFile(file: string, text: string): { customer?: Cust
             }),
         };
     }
-    const value: unknown = doc.toJS();
+    // A handful of aliases is plenty for a record; a "billion laughs" document is refused rather than expanded.
+    let value: unknown;
+    try {
+        value = doc.toJS({ maxAliasCount: 10 });
+    } catch (e) {
+        return { problems: [{ file, field: "", message: `invalid YAML: ${(e as Error).message}` }] };
+    }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
         const kind = value === null ? "an empty document" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
         return { problems: [{ file, field: "", message: `expected a mapping of customer fields, found ${kind}` }] };

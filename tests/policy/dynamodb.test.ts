@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { deletionProtectionInProd, kmsEncryption, pointInTimeRecovery } from "../../policy/policies/dynamodb";
 import { stackFromUrn } from "../../policy/lib/stack";
+import { unknown as programUnknown } from "@pulumi/pulumi/output";
 import { registryTable } from "./fixtures";
 import { runResourcePolicy } from "./harness";
 
@@ -60,7 +61,7 @@ describe("policy: DynamoDB customer registry", () => {
     it("defers to apply when the key ARN is unknown at preview (advisory in the real pack)", async () => {
       const table = registryTable();
       // The program SDK's unknown marker, as runStack({ preview: true }) records it.
-      table.props.serverSideEncryption = { enabled: true, kmsKeyArn: require("@pulumi/pulumi/output").unknown };
+      table.props.serverSideEncryption = { enabled: true, kmsKeyArn: programUnknown };
       const outcome = await runResourcePolicy(kmsEncryption, table);
       assert.deepEqual(outcome.violations, []);
       assert.equal(outcome.unknown, "string value at .serverSideEncryption.kmsKeyArn can't be known during preview");

@@ -11,6 +11,7 @@ import {
   type StackValidationArgs,
   type StackValidationPolicy,
 } from "@pulumi/policy";
+import * as policyProxy from "@pulumi/policy/proxy";
 import { isUnknown as isProgramUnknown } from "@pulumi/pulumi/output";
 
 export const PROJECT = "sas-onboarding";
@@ -53,8 +54,8 @@ class NotApplicable extends Error {
  * program SDK left unknown (preview mode) become the policy SDK's unknown sentinel, which the proxy turns into
  * UnknownValueError on access, exactly as the analyzer does during `pulumi preview`.
  */
-// proxy.js ships no typings for its sentinels (they are @internal), hence the typed require.
-const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
+// proxy.js ships no typings for its sentinels (they are @internal), hence the cast.
+const { unknownStringValue } = policyProxy as unknown as { unknownStringValue: string };
 
 function copy(value: unknown): unknown {
   if (isProgramUnknown(value)) {
@@ -141,7 +142,7 @@ export async function runResourcePolicy(
       if (e instanceof NotApplicable) {
         outcome.notApplicable = e.reason;
       } else if (e instanceof UnknownValueError) {
-        outcome.unknown = e.message;
+        outcome.unknown = (e as Error).message;
       } else {
         throw e;
       }
@@ -190,7 +191,7 @@ export async function runStackPolicy(
     if (e instanceof NotApplicable) {
       outcome.notApplicable = e.reason;
     } else if (e instanceof UnknownValueError) {
-      outcome.unknown = e.message;
+      outcome.unknown = (e as Error).message;
     } else {
       throw e;
     }

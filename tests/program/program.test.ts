@@ -23,7 +23,7 @@ for (const stack of STACKS) {
                 run = await runStack(stack, { preview });
             });
 
-            it("declares one CustomerSite per customer with its five children", () => {
+            it("declares one CustomerSite per customer with its six children", () => {
                 const sites = byType(run, "sas:index:CustomerSite");
                 assert.deepEqual(sites.map((s) => s.name).sort(), CUSTOMERS.map((c) => `customer-${c.id}`));
                 const objects = kubernetesObjects(run.resources);
@@ -32,7 +32,7 @@ for (const stack of STACKS) {
                 }
                 for (const site of sites) {
                     const children = run.resources.filter((r) => r.parent === site.urn);
-                    assert.deepEqual(children.map((c) => c.name.replace(`${site.name}-`, "")).sort(), ["configmap", "deployment", "ingress", "namespace", "service"]);
+                    assert.deepEqual(children.map((c) => c.name.replace(`${site.name}-`, "")).sort(), ["configmap", "deployment", "ingress", "namespace", "registry-item", "service"]);
                 }
             });
 
@@ -144,7 +144,7 @@ describe("program: determinism and blast radius", () => {
         }
     });
 
-    it("a motto change touches only that customer's ConfigMap and Deployment (which rolls via the hash)", async () => {
+    it("a motto change touches only that customer's ConfigMap, Deployment (which rolls via the hash) and registry item", async () => {
         const a = tempDirWith(files(3));
         const b = tempDirWith({ ...files(3), "c001.yaml": recordYaml("c001", { motto: "A brand new motto" }) });
         try {
@@ -152,7 +152,7 @@ describe("program: determinism and blast radius", () => {
             const afterRun = await runStack("dev", { customersDir: b.dir });
             const after = inputsByUrn(afterRun.resources);
             const changed = [...before.keys()].filter((u) => before.get(u) !== after.get(u));
-            assert.deepEqual(changed.map((u) => u.split("::").pop()).sort(), ["customer-c001-configmap", "customer-c001-deployment"]);
+            assert.deepEqual(changed.map((u) => u.split("::").pop()).sort(), ["customer-c001-configmap", "customer-c001-deployment", "customer-c001-registry-item"]);
             const dep = afterRun.resources.find((r) => r.name === "customer-c001-deployment")!;
             assert.notEqual(JSON.parse(before.get(dep.urn)!).spec.template.metadata.annotations["sas.io/content-hash"], dep.inputs.spec.template.metadata.annotations["sas.io/content-hash"]);
         } finally {

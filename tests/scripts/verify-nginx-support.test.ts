@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import { NGINX_BIN, rewriteNginxConf, startNginx } from "../support/nginx";
 import { podShapedNginxConf } from "../../scripts/verify/testing/nginx-conf";
+import { renderSiteContent } from "../../components/site/content";
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -70,6 +71,19 @@ describe("tests/support/nginx.ts", function () {
       await assert.rejects(get(`${nginx.baseUrl}/healthz`), /ECONNREFUSED/);
     } finally {
       if (!stopped) await nginx.stop();
+    }
+  });
+
+  it("runs the pod's real rendered config (renderSiteContent) and serves its page", async function () {
+    const site = renderSiteContent({ id: "acme-co", companyName: "Acme & Co", motto: "Up <up>", tier: "starter", purchaseId: "PO-1" });
+    const nginx = await startNginx({ nginxConf: site.nginxConf, files: { "index.html": site.indexHtml } });
+    try {
+      const index = await get(`${nginx.baseUrl}/`);
+      assert.equal(index.status, 200);
+      assert.equal(index.body, site.indexHtml);
+      assert.equal((await get(`${nginx.baseUrl}/healthz`)).status, 200);
+    } finally {
+      await nginx.stop();
     }
   });
 

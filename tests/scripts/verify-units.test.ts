@@ -112,7 +112,7 @@ describe("verify: stack outputs validation", function () {
         assert.match(bad({ ...GOOD_OUTPUTS, customers: { acme: "https://other.x.test" } }), /customers\.acme: host "other\.x\.test" must be acme\.<baseDomain>/);
         assert.match(bad({ ...GOOD_OUTPUTS, customers: { acme: "https://u:p@acme.x.test" } }), /must not embed credentials/);
         assert.match(bad({ ...GOOD_OUTPUTS, customers: ["https://acme.x.test"] }), /customers must be an object of id -> URL/);
-        assert.match(bad({ ...GOOD_OUTPUTS, basicAuth: undefined }), /\n  basicAuth is missing; non-prod stack "dev" pages are behind basic auth/);
+        assert.match(bad({ ...GOOD_OUTPUTS, basicAuth: undefined }), /\n {2}basicAuth is missing; non-prod stack "dev" pages are behind basic auth/);
         assert.match(bad({ ...GOOD_OUTPUTS, basicAuth: "[secret]" }), /basicAuth is "\[secret\]": read outputs with --show-secrets/);
         assert.match(bad({ ...GOOD_OUTPUTS, basicAuth: { username: "sas" } }), /basicAuth\.password is missing/);
         assert.match(bad({ ...GOOD_OUTPUTS, registryTableName: 7 }), /registryTableName must be a string/);

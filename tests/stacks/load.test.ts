@@ -5,6 +5,7 @@ import { DEFAULT_TIER_SIZES } from "../../stacks/tiers";
 const valid = () => ({
     baseDomain: "dev.sas.example.com",
     kubernetes: { mode: "existing" },
+    aws: { region: "eu-west-1" },
     image: { repository: "docker.io/nginxinc/nginx-unprivileged", tag: "1.28.0-alpine" },
 });
 

@@ -1,0 +1,93 @@
+export const DEFAULT_MAX_CUSTOMER_DELETES = 2;
+export const MAX_DELETES_ENV = "SAS_MAX_CUSTOMER_DELETES";
+export const ALLOW_ENV = "SAS_ALLOW_MASS_DELETE";
+
+export const USAGE = `usage: npm run guard -- <preview.json> [--max-deletes N] [--allow-mass-delete]
+
+Fails (exit 1) when the preview would delete more than N customers (default ${DEFAULT_MAX_CUSTOMER_DELETES}).
+  <preview.json>         output of \`pulumi preview --json --stack <stack>\`
+  --max-deletes N        customers that may be deleted at once (env ${MAX_DELETES_ENV})
+  --allow-mass-delete    let it through anyway, with a warning (env ${ALLOW_ENV}=yes)
+Exit codes: 0 ok, 1 too many customer deletions, 2 bad arguments or unreadable preview.`;
+
+export interface GuardOptions {
+  file: string;
+  maxDeletes: number;
+  /** Where maxDeletes came from, for messages. */
+  maxDeletesSource: "default" | "--max-deletes" | typeof MAX_DELETES_ENV;
+  allowMassDelete: boolean;
+  allowSource?: "--allow-mass-delete" | typeof ALLOW_ENV;
+}
+
+/** Bad command line or environment: the message names the flag or variable to fix. */
+export class GuardUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GuardUsageError";
+  }
+}
+
+function parseLimit(raw: string, source: string): number {
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new GuardUsageError(`${source}: expected a non-negative integer number of customers, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw.trim());
+}
+
+/** Reads the CLI arguments (after `--`) and environment. Flags win over environment variables. */
+export function parseGuardArgs(argv: readonly string[], env: Record<string, string | undefined>): GuardOptions | "help" {
+  const files: string[] = [];
+  let flagLimit: number | undefined;
+  let flagAllow = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") {
+      return "help";
+    } else if (arg === "--allow-mass-delete") {
+      flagAllow = true;
+    } else if (arg === "--max-deletes") {
+      const value = argv[i + 1];
+      if (value === undefined) {
+        throw new GuardUsageError("--max-deletes: missing value (e.g. --max-deletes 3)");
+      }
+      flagLimit = parseLimit(value, "--max-deletes");
+      i++;
+    } else if (arg.startsWith("--max-deletes=")) {
+      flagLimit = parseLimit(arg.slice("--max-deletes=".length), "--max-deletes");
+    } else if (arg.startsWith("-") && arg !== "-") {
+      throw new GuardUsageError(`unknown option ${arg}\n${USAGE}`);
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length !== 1) {
+    throw new GuardUsageError(
+      `${files.length === 0 ? "missing the preview file" : `expected one preview file, got ${files.length}: ${files.join(", ")}`}\n${USAGE}`,
+    );
+  }
+
+  let maxDeletes = DEFAULT_MAX_CUSTOMER_DELETES;
+  let maxDeletesSource: GuardOptions["maxDeletesSource"] = "default";
+  const envLimit = env[MAX_DELETES_ENV];
+  if (flagLimit !== undefined) {
+    maxDeletes = flagLimit;
+    maxDeletesSource = "--max-deletes";
+  } else if (envLimit !== undefined && envLimit !== "") {
+    maxDeletes = parseLimit(envLimit, MAX_DELETES_ENV);
+    maxDeletesSource = MAX_DELETES_ENV;
+  }
+
+  const envAllow = env[ALLOW_ENV];
+  if (envAllow !== undefined && envAllow !== "" && envAllow !== "yes") {
+    // Fail closed but say why: "true"/"1" look like consent but are not the agreed word.
+    throw new GuardUsageError(`${ALLOW_ENV} must be exactly "yes" to allow a mass delete (got ${JSON.stringify(envAllow)}); unset it otherwise`);
+  }
+  const allowSource = flagAllow ? "--allow-mass-delete" : envAllow === "yes" ? ALLOW_ENV : undefined;
+  return {
+    file: files[0],
+    maxDeletes,
+    maxDeletesSource,
+    allowMassDelete: allowSource !== undefined,
+    ...(allowSource ? { allowSource } : {}),
+  };
+}

@@ -1,0 +1,110 @@
+// Reads the document `pulumi preview --json` prints: the engine's PreviewDigest (pkg/display/json.go in
+// pulumi/pulumi): { config?, steps?: PreviewStep[], diagnostics?, duration?, changeSummary?, maybeCorrupt? }, each
+// step { op, urn, provider?, oldState?, newState?, diffReasons?, replaceReasons?, detailedDiff? }.
+// "same" steps appear only with --show-sames; create-replacement/delete-replaced only with
+// --show-replacement-steps (otherwise a replacement is one logical "replace" step).
+
+import { findJsonError } from "./json-error";
+
+export interface ResourceState {
+  urn?: string;
+  type?: string;
+  custom?: boolean;
+  delete?: boolean;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  parent?: string;
+  [key: string]: unknown;
+}
+
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  provider?: string;
+  oldState?: ResourceState | null;
+  newState?: ResourceState | null;
+  diffReasons?: string[];
+  replaceReasons?: string[];
+  [key: string]: unknown;
+}
+
+export interface PreviewDigest {
+  steps: PreviewStep[];
+  changeSummary?: Record<string, number>;
+  config?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** Input the guard cannot judge: the message names the file and what is wrong with it. */
+export class PreviewInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PreviewInputError";
+  }
+}
+
+const HOW_TO_PRODUCE = 'produce it with `pulumi preview --json --stack <stack> > preview.json`';
+
+/** 1-based line and column of a 0-based character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split("\n");
+  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Parses and shape-checks preview JSON. `file` is only used in error messages. */
+export function parsePreview(raw: string, file: string): PreviewDigest {
+  // A byte-order mark (PowerShell redirection writes one) is not JSON but says nothing about the content.
+  const text = raw.startsWith("\uFEFF") ? raw.slice(1) : raw;
+  if (text.trim() === "") {
+    throw new PreviewInputError(`${file}: file is empty; ${HOW_TO_PRODUCE}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const found = findJsonError(text);
+    const offset = found?.offset ?? text.length;
+    const reason = found?.reason ?? (e as Error).message;
+    const { line, column } = lineColumn(text, offset);
+    throw new PreviewInputError(
+      `${file}:${line}:${column}: not valid JSON: ${reason} (line ${line}, column ${column}); ${HOW_TO_PRODUCE} (with --json nothing else is printed to stdout)`,
+    );
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new PreviewInputError(
+      `${file}: not a "pulumi preview --json" document: the top level is ${describeType(doc)}, expected an object with a "steps" array; ${HOW_TO_PRODUCE}`,
+    );
+  }
+  const digest = doc as Record<string, unknown>;
+  if (!("steps" in digest)) {
+    const keys = Object.keys(digest);
+    throw new PreviewInputError(
+      `${file}: not a "pulumi preview --json" document: top-level "steps" is missing (found keys: ${keys.length > 0 ? keys.join(", ") : "none"}); ${HOW_TO_PRODUCE}`,
+    );
+  }
+  if (!Array.isArray(digest.steps)) {
+    throw new PreviewInputError(
+      `${file}: not a "pulumi preview --json" document: "steps" is ${describeType(digest.steps)}, expected an array; ${HOW_TO_PRODUCE}`,
+    );
+  }
+  digest.steps.forEach((step, i) => {
+    if (step === null || typeof step !== "object" || Array.isArray(step)) {
+      throw new PreviewInputError(`${file}: steps[${i}] is ${describeType(step)}, expected an object with "op" and "urn"`);
+    }
+    const s = step as Record<string, unknown>;
+    for (const key of ["op", "urn"]) {
+      if (typeof s[key] !== "string" || s[key] === "") {
+        throw new PreviewInputError(`${file}: steps[${i}].${key} is missing or not a string`);
+      }
+    }
+  });
+  return digest as PreviewDigest;
+}

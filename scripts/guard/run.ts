@@ -1,0 +1,38 @@
+import * as fs from "node:fs";
+import { customerDeletions } from "./deletions";
+import { GuardUsageError, USAGE, parseGuardArgs } from "./options";
+import { PreviewInputError, parsePreview } from "./preview";
+import { judge } from "./verdict";
+
+export interface GuardRun {
+  exitCode: 0 | 1 | 2;
+  out: string[];
+  err: string[];
+}
+
+/** The whole guard, minus process I/O: arguments and environment in, exit code and output lines out. */
+export function runGuard(argv: readonly string[], env: Record<string, string | undefined>): GuardRun {
+  try {
+    const opts = parseGuardArgs(argv, env);
+    if (opts === "help") {
+      return { exitCode: 0, out: [USAGE], err: [] };
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(opts.file, "utf8");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : (e as Error).message;
+      throw new PreviewInputError(
+        `${opts.file}: ${why}; produce it with \`pulumi preview --json --stack <stack> > preview.json\``,
+      );
+    }
+    const verdict = judge(customerDeletions(parsePreview(text, opts.file)), opts);
+    return verdict;
+  } catch (e) {
+    if (e instanceof GuardUsageError || e instanceof PreviewInputError) {
+      return { exitCode: 2, out: [], err: [`guard: ${e.message}`] };
+    }
+    throw e;
+  }
+}

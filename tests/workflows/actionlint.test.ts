@@ -1,0 +1,312 @@
+// Every GitHub Actions workflow is lint-clean under actionlint (with shellcheck on `run:` blocks), and the delivery
+// rules the lint cannot know hold: SHA-pinned actions, least permissions, dev -> stage -> prod promotion, one
+// never-cancelled queue per stack, OIDC instead of keys, secrets only through env. A deliberately broken workflow
+// proves the lint can fail.
+import { strict as assert } from "node:assert";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+const ROOT = path.resolve(__dirname, "../..");
+const WORKFLOW_DIR = path.join(ROOT, ".github/workflows");
+const workflowFiles = fs.existsSync(WORKFLOW_DIR)
+    ? fs.readdirSync(WORKFLOW_DIR).filter((f) => /\.ya?ml$/.test(f)).sort()
+    : [];
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- workflow YAML is untyped data; assertions check its shape */
+type Workflow = Record<string, any>;
+type Job = Record<string, any>;
+type Step = Record<string, any>;
+
+function load(file: string): Workflow {
+    return parse(fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8"));
+}
+const jobsOf = (wf: Workflow): [string, Job][] => Object.entries(wf.jobs ?? {});
+const stepsOf = (job: Job): Step[] => job.steps ?? [];
+const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : [job.needs].flat());
+
+interface Finding {
+    message: string;
+    filepath: string;
+    line: number;
+    column: number;
+    kind: string;
+}
+
+function onPath(bin: string): boolean {
+    return spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
+}
+
+function runActionlint(bin: string, cwd: string, files: string[]): Finding[] {
+    const res = spawnSync(bin, ["-no-color", "-format", "{{json .}}", ...files], { cwd, encoding: "utf8" });
+    if (res.status !== 0 && res.status !== 1) {
+        throw new Error(`actionlint failed to run (exit ${res.status}): ${res.stderr}`);
+    }
+    return JSON.parse(res.stdout || "[]") as Finding[];
+}
+
+describe("GitHub Actions workflows: actionlint", function () {
+    this.timeout(600_000);
+    let actionlint = "";
+
+    before(function () {
+        const missing = !onPath("go") ? "the Go toolchain (go), needed to build actionlint: https://go.dev/dl" : "";
+        if (missing) {
+            if (process.env.CI === "true") throw new Error(`missing ${missing}`);
+            console.warn(`\n!!! SKIPPING actionlint tests: missing ${missing}\n`);
+            this.skip();
+        }
+        // Builds github.com/rhysd/actionlint/cmd/actionlint once per version into the user cache; prints its path.
+        actionlint = execFileSync("bash", [path.join(ROOT, "scripts/build-actionlint.sh")], {
+            cwd: ROOT,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        }).trim();
+        assert.ok(fs.existsSync(actionlint), `scripts/build-actionlint.sh printed "${actionlint}", which does not exist`);
+    });
+
+    it("has the four delivery workflows", function () {
+        for (const f of ["pr.yml", "deploy.yml", "destroy.yml", "e2e.yml"]) assert.ok(workflowFiles.includes(f), `.github/workflows/${f} is missing`);
+    });
+
+    it("reports zero findings on every workflow", function () {
+        const files = workflowFiles.map((f) => path.join(".github/workflows", f));
+        const findings = runActionlint(actionlint, ROOT, files);
+        assert.deepEqual(
+            findings.map((f) => `${f.filepath}:${f.line}:${f.column}: [${f.kind}] ${f.message}`),
+            [],
+        );
+    });
+
+    it("has shellcheck on PATH, so actionlint also checks every run: block", function () {
+        if (!onPath("shellcheck")) {
+            if (process.env.CI === "true") throw new Error("shellcheck is missing: apt-get install -y shellcheck");
+            console.warn("\n!!! shellcheck is not on PATH: actionlint skips run: blocks. Install it: apt-get install -y shellcheck\n");
+            this.skip();
+        }
+        assert.equal(spawnSync("shellcheck", ["--version"]).status, 0);
+    });
+
+    it("finds the faults in a deliberately broken workflow (the check can fail)", function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sas-actionlint-neg-"));
+        try {
+            fs.mkdirSync(path.join(dir, ".github/workflows"), { recursive: true });
+            const broken = [
+                "name: broken",
+                "on:",
+                "  push:",
+                "jobs:",
+                "  a:",
+                "    runs-on: ubuntu-24.04",
+                "    needs: does-not-exist",
+                "    steps:",
+                '      - run: echo "${{ github.event.pull_request.title }}"',
+                "      - run: rm -rf $BUILD_DIR/*",
+                "",
+            ].join("\n");
+            fs.writeFileSync(path.join(dir, ".github/workflows/broken.yml"), broken);
+            const kinds = runActionlint(actionlint, dir, [".github/workflows/broken.yml"]).map((f) => `${f.line}:${f.kind}`);
+            assert.ok(kinds.includes("7:job-needs"), `expected the unknown needs on line 7, got ${kinds.join(", ")}`);
+            assert.ok(kinds.includes("9:expression"), `expected the untrusted-input injection on line 9, got ${kinds.join(", ")}`);
+            if (onPath("shellcheck")) assert.ok(kinds.includes("10:shellcheck"), `expected shellcheck on line 10, got ${kinds.join(", ")}`);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("GitHub Actions workflows: delivery rules", function () {
+    const SHA_PIN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@[0-9a-f]{40}$/;
+
+    it("pins every third-party action to a full commit SHA with its version in a comment, one SHA per action", function () {
+        const shaByAction = new Map<string, string>();
+        let count = 0;
+        for (const file of workflowFiles) {
+            const wf = load(file);
+            const lines = fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8").split("\n");
+            for (const [jobName, job] of jobsOf(wf)) {
+                const uses = [job.uses, ...stepsOf(job).map((s) => s.uses)].filter((u): u is string => typeof u === "string");
+                for (const u of uses) {
+                    count++;
+                    assert.match(u, SHA_PIN, `${file} job ${jobName}: "uses: ${u}" must be owner/repo@<40-hex commit SHA>`);
+                    const line = lines.find((l) => l.includes(`uses: ${u}`));
+                    assert.match(line ?? "", /@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: "${u}" needs a "# vX.Y.Z" comment naming the pinned version`);
+                    const [action, sha] = u.split("@");
+                    assert.equal(shaByAction.get(action) ?? sha, sha, `${action} is pinned to two different SHAs`);
+                    shaByAction.set(action, sha);
+                }
+            }
+        }
+        assert.ok(count >= 20, `expected the workflows to use actions, found ${count} uses:`);
+    });
+
+    it("grants nothing at the top and declares least permissions on every job", function () {
+        for (const file of workflowFiles) {
+            const wf = load(file);
+            assert.deepEqual(wf.permissions, {}, `${file}: top-level permissions must be {} (each job asks for its own)`);
+            for (const [name, job] of jobsOf(wf)) {
+                assert.ok(job.permissions !== undefined, `${file} job ${name}: declare permissions`);
+                const perms = job.permissions as Record<string, string>;
+                assert.equal(typeof perms, "object", `${file} job ${name}: permissions must be a map, not "${perms}"`);
+                for (const [scope, level] of Object.entries(perms)) {
+                    if (level === "write") {
+                        assert.ok(["id-token", "pull-requests"].includes(scope), `${file} job ${name}: ${scope}: write is more than it needs`);
+                    }
+                }
+                const usesAws = stepsOf(job).some((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
+                assert.equal(perms["id-token"] === "write", usesAws, `${file} job ${name}: id-token: write exactly when it assumes an AWS role`);
+                if (perms["pull-requests"] === "write") {
+                    assert.ok(stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true), `${file} job ${name}: pull-requests: write without a PR comment`);
+                }
+            }
+        }
+    });
+
+    it("uses AWS by OIDC role assumption only, and secrets only through env (never spliced into a script)", function () {
+        for (const file of workflowFiles) {
+            const wf = load(file);
+            for (const [name, job] of jobsOf(wf)) {
+                for (const step of stepsOf(job)) {
+                    if (String(step.uses ?? "").startsWith("aws-actions/configure-aws-credentials@")) {
+                        assert.match(String(step.with?.["role-to-assume"]), /^\$\{\{ vars\.[A-Z_]+ \}\}$/, `${file} job ${name}: role-to-assume from a variable`);
+                        for (const key of ["aws-access-key-id", "aws-secret-access-key"]) {
+                            assert.equal(step.with?.[key], undefined, `${file} job ${name}: no long-lived ${key}`);
+                        }
+                    }
+                    if (typeof step.run === "string") {
+                        assert.doesNotMatch(step.run, /\$\{\{\s*secrets\./, `${file} job ${name}: pass secrets to run: scripts through env`);
+                        assert.doesNotMatch(step.run, /\$\{\{\s*(inputs|github\.event)\./, `${file} job ${name}: pass inputs to run: scripts through env`);
+                    }
+                }
+            }
+        }
+    });
+
+    it("sets up Node 24 wherever Node is set up", function () {
+        for (const file of workflowFiles) {
+            const wf = load(file);
+            for (const [name, job] of jobsOf(wf)) {
+                for (const step of stepsOf(job).filter((s) => String(s.uses ?? "").startsWith("actions/setup-node@"))) {
+                    const v = String(step.with?.["node-version"]);
+                    const resolved = v === "${{ env.NODE_VERSION }}" ? String(job.env?.NODE_VERSION ?? wf.env?.NODE_VERSION) : v;
+                    assert.equal(resolved, "24", `${file} job ${name}: node-version must be 24`);
+                }
+            }
+        }
+    });
+
+    describe("deploy.yml", function () {
+        const wf = () => load("deploy.yml");
+        const STACKS: Array<[string, string, string | undefined]> = [
+            ["dev", "dev", undefined],
+            ["stage", "stage", "dev"],
+            ["prod", "production", "stage"],
+        ];
+
+        it("runs on push to main only", function () {
+            assert.deepEqual(Object.keys(wf().on), ["push"]);
+            assert.deepEqual(wf().on.push.branches, ["main"]);
+        });
+
+        it("promotes dev -> stage -> prod through needs, prod in environment production", function () {
+            const jobs = wf().jobs;
+            assert.deepEqual(Object.keys(jobs).sort(), ["dev", "prod", "stage"]);
+            for (const [stack, environment, previous] of STACKS) {
+                assert.deepEqual(needsOf(jobs[stack]), previous ? [previous] : [], `${stack} must need exactly the previous stage`);
+                assert.equal(jobs[stack].environment?.name ?? jobs[stack].environment, environment);
+                assert.equal(jobs[stack].if, undefined, `${stack}: no if: a failure before it must stop the promotion`);
+            }
+        });
+
+        it("has one never-cancelled concurrency group per stack", function () {
+            const groups = STACKS.map(([stack]) => wf().jobs[stack].concurrency);
+            for (const [i, [stack]] of STACKS.entries()) {
+                assert.equal(groups[i].group, `pulumi-stack-${stack}`);
+                assert.equal(groups[i]["cancel-in-progress"], false);
+            }
+            assert.equal(wf().concurrency, undefined, "a workflow-level group would serialise all stacks together");
+        });
+
+        it("guards, then runs pulumi up, then verifies, for each stack in its own job", function () {
+            for (const [stack] of STACKS) {
+                const steps = stepsOf(wf().jobs[stack]);
+                const guard = steps.findIndex((s) => /npm run guard -- preview\.json/.test(s.run ?? ""));
+                const up = steps.findIndex((s) => String(s.uses ?? "").startsWith("pulumi/actions@") && s.with?.command === "up");
+                const verify = steps.findIndex((s) => /npm run verify -- --stack "\$STACK"/.test(s.run ?? ""));
+                assert.ok(guard >= 0 && up > guard && verify > up, `${stack}: expected guard < up < verify, got ${guard}, ${up}, ${verify}`);
+                assert.equal(steps[up].with["stack-name"], stack);
+                assert.equal(steps[up].with["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}");
+                assert.equal(wf().jobs[stack].env.STACK, stack);
+                for (const s of steps) assert.notEqual(s["continue-on-error"], true, `${stack}: continue-on-error would let a failure promote`);
+            }
+        });
+    });
+
+    describe("destroy.yml", function () {
+        const wf = () => load("destroy.yml");
+
+        it("is manual, with a stack choice and typed confirmations", function () {
+            const inputs = wf().on.workflow_dispatch.inputs;
+            assert.deepEqual(Object.keys(wf().on), ["workflow_dispatch"]);
+            assert.deepEqual(inputs.stack.options, ["dev", "stage", "prod"]);
+            assert.equal(inputs.confirm.required, true);
+            const check = stepsOf(wf().jobs.confirm).map((s) => s.run ?? "").join("\n");
+            assert.match(check, /"\$CONFIRM" != "\$STACK"/);
+            assert.match(check, /"\$STACK" = "prod" \] && \[ "\$CONFIRM_PROD" != "destroy production"/);
+            assert.deepEqual(needsOf(wf().jobs.destroy), ["confirm"]);
+        });
+
+        it("keeps protected resources, shares the stack's queue, and needs production approval for prod", function () {
+            const job = wf().jobs.destroy;
+            const step = stepsOf(job).find((s) => String(s.uses ?? "").startsWith("pulumi/actions@") && s.with?.command === "destroy");
+            assert.ok(step, "a pulumi/actions destroy step");
+            assert.equal(step.with["exclude-protected"], true);
+            assert.deepEqual(job.concurrency, { group: "pulumi-stack-${{ inputs.stack }}", "cancel-in-progress": false });
+            assert.equal(job.environment.name, "${{ inputs.stack == 'prod' && 'production' || inputs.stack }}");
+        });
+    });
+
+    describe("pr.yml", function () {
+        const wf = () => load("pr.yml");
+
+        it("tests, renders every stack with artifacts, and previews each deployed stack with an edited PR comment", function () {
+            assert.deepEqual(Object.keys(wf().on), ["pull_request"]);
+            assert.ok(stepsOf(wf().jobs.test).some((s) => s.run === "npm test"));
+            assert.ok(stepsOf(wf().jobs.test).some((s) => s.run === "npm ci"));
+            assert.deepEqual(wf().jobs.render.strategy.matrix.stack, ["local", "dev", "stage", "prod"]);
+            const upload = stepsOf(wf().jobs.render).find((s) => String(s.uses ?? "").startsWith("actions/upload-artifact@"));
+            assert.equal(upload?.with.path, "out/${{ matrix.stack }}/");
+            const preview = wf().jobs.preview;
+            assert.deepEqual(preview.strategy.matrix.stack, ["dev", "stage", "prod"]);
+            const action = stepsOf(preview).find((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
+            assert.deepEqual(
+                [action?.with.command, action?.with["comment-on-pr"], action?.with["edit-pr-comment"], action?.with["cloud-url"]],
+                ["preview", true, true, "${{ vars.PULUMI_BACKEND_URL }}"],
+            );
+            const guard = stepsOf(preview).find((s) => /npm run guard -- preview\.json/.test(s.run ?? ""));
+            assert.match(guard?.run ?? "", /pulumi preview --stack "\$STACK" --json .*> preview\.json/);
+        });
+    });
+
+    describe("e2e.yml", function () {
+        const wf = () => load("e2e.yml");
+
+        it("runs on a schedule and on demand: kind + ingress-nginx + DynamoDB Local, up, verify, destroy", function () {
+            assert.deepEqual(Object.keys(wf().on).sort(), ["schedule", "workflow_dispatch"]);
+            const job = wf().jobs.e2e;
+            assert.match(job.services.dynamodb.image, /^amazon\/dynamodb-local:\d+\.\d+\.\d+$/);
+            const steps = stepsOf(job);
+            const at = (re: RegExp) => steps.findIndex((s) => re.test(`${s.uses ?? ""} ${s.run ?? ""}`));
+            const kind = at(/^helm\/kind-action@/);
+            const ingress = at(/INGRESS_NGINX_KIND_MANIFEST/);
+            const up = at(/pulumi up --stack "\$STACK"/);
+            const verify = at(/npm run verify -- --stack "\$STACK"/);
+            const destroy = at(/pulumi destroy --stack "\$STACK"/);
+            assert.ok(kind >= 0 && ingress > kind && up > ingress && verify > up && destroy > verify, `order ${[kind, ingress, up, verify, destroy]}`);
+            assert.equal(steps[destroy].if, "always()");
+            assert.equal(job.env.STACK, "local");
+        });
+    });
+});
