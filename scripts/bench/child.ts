@@ -35,11 +35,19 @@ export interface ChildResult {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
-/** The customer a resource belongs to: walks the parent chain up to a `customer-<id>` component. */
-export function customerOf(urn: string, parents: Map<string, string | undefined>, names: Map<string, string>): string | undefined {
-    for (let cur: string | undefined = urn; cur; cur = parents.get(cur)) {
-        const name = names.get(cur);
-        const m = name && /^customer-(.+)$/.exec(name);
+export interface ResourceNode {
+    name: string;
+    parent?: string;
+    custom: boolean;
+}
+
+/**
+ * The customer a resource belongs to: walks the parent chain up to a component (not a custom resource, whose own
+ * name may also start with `customer-<id>-`) named `customer-<id>`.
+ */
+export function customerOf(urn: string, nodes: ReadonlyMap<string, ResourceNode>): string | undefined {
+    for (let cur = nodes.get(urn); cur; cur = cur.parent ? nodes.get(cur.parent) : undefined) {
+        const m = !cur.custom && /^customer-(.+)$/.exec(cur.name);
         if (m) return m[1];
     }
     return undefined;
@@ -63,23 +71,22 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const run = await runStack(req.stack, { customersDir: req.customersDir, preview: req.preview });
     const evalMs = performance.now() - t0;
-    await new Promise((r) => setImmediate(r)); // let the last GC entries reach the observer
+    await new Promise((r) => setTimeout(r, 20)); // let the last GC entries reach the observer
     gcObserver.disconnect();
 
     const usage = process.resourceUsage();
-    const parents = new Map(run.resources.map((r) => [r.urn, r.parent]));
-    const names = new Map(run.resources.map((r) => [r.urn, r.name]));
+    const nodes = new Map<string, ResourceNode>(run.resources.map((r) => [r.urn, r]));
     const perCustomer: Record<string, number> = {};
     const byType: Record<string, number> = {};
     for (const r of run.resources) {
         byType[r.type] = (byType[r.type] ?? 0) + 1;
-        const id = customerOf(r.urn, parents, names);
+        const id = customerOf(r.urn, nodes);
         if (id) perCustomer[id] = (perCustomer[id] ?? 0) + 1;
     }
     if (req.dumpInputs) {
         const fd = fs.openSync(req.dumpInputs, "w");
         for (const r of run.resources) {
-            const line: InputsDump = { urn: r.urn, customer: customerOf(r.urn, parents, names), inputs: r.inputs as any };
+            const line: InputsDump = { urn: r.urn, customer: customerOf(r.urn, nodes), inputs: r.inputs as any };
             fs.writeSync(fd, JSON.stringify(line) + "\n");
         }
         fs.closeSync(fd);

@@ -14,6 +14,8 @@ export interface RecordedResource {
     /** The resource's inputs after the SDK resolved them (what a provider would receive). */
     inputs: any; // eslint-disable-line @typescript-eslint/no-explicit-any
     custom: boolean;
+    /** Dotted paths of inputs that were marked secret (their values are unwrapped in `inputs`). */
+    secretPaths: string[];
     parent?: string;
     provider?: string;
     protect: boolean;
@@ -51,6 +53,20 @@ interface MonitorRequest {
 
 let running = false;
 
+/** The SDK's wire marker for a secret value: `{ [SECRET_SIG]: <sig>, value }`. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Replaces secret wrappers by their values, noting where they were. */
+function unwrapSecrets(value: any, at: string, found: string[]): any {
+    if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}${at ? "." : ""}${i}`, found));
+    if (value === null || typeof value !== "object") return value;
+    if (SECRET_SIG in value) {
+        found.push(at);
+        return unwrapSecrets(value.value, at, found);
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, `${at}${at ? "." : ""}${k}`, found)]));
+}
+
 export async function runUnderMocks<T>(opts: EngineOptions, program: () => T): Promise<EngineRun<T>> {
     if (running) throw new Error("runUnderMocks: one program at a time (the mock engine is process-global)");
     running = true;
@@ -82,11 +98,13 @@ export async function runUnderMocks<T>(opts: EngineOptions, program: () => T): P
         monitor.registerResource = (req: MonitorRequest & { getObject(): any }, callback: (err: unknown, resp?: any) => void) => {
             return register(req, (err: unknown, resp?: any) => {
                 if (!err && resp) {
+                    const secretPaths: string[] = [];
                     recorded.push({
                         type: req.getType(),
                         name: req.getName(),
                         urn: resp.getUrn(),
-                        inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+                        inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()), "", secretPaths),
+                        secretPaths,
                         custom: req.getCustom(),
                         parent: req.getParent() || undefined,
                         provider: req.getProvider() || undefined,

@@ -108,7 +108,7 @@ describe("GitHub Actions workflows: actionlint", function () {
             ].join("\n");
             fs.writeFileSync(path.join(dir, ".github/workflows/broken.yml"), broken);
             const kinds = runActionlint(actionlint, dir, [".github/workflows/broken.yml"]).map((f) => `${f.line}:${f.kind}`);
-            assert.ok(kinds.includes("7:job-needs"), `expected the unknown needs on line 7, got ${kinds.join(", ")}`);
+            assert.ok(kinds.includes("5:job-needs"), `expected the unknown needs of job "a" (line 5), got ${kinds.join(", ")}`);
             assert.ok(kinds.includes("9:expression"), `expected the untrusted-input injection on line 9, got ${kinds.join(", ")}`);
             if (onPath("shellcheck")) assert.ok(kinds.includes("10:shellcheck"), `expected shellcheck on line 10, got ${kinds.join(", ")}`);
         } finally {

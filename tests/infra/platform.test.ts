@@ -1,0 +1,209 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { runStack, PROJECT_ROOT, STACKS, type StackRun, type StackName } from "../support/program";
+import { loadCustomers } from "../../components/records/load";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
+const CUSTOMERS = loadCustomers(path.join(PROJECT_ROOT, "customers"));
+const of = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
+const one = (run: StackRun, type: string) => {
+    const found = of(run, type);
+    assert.equal(found.length, 1, `expected exactly one ${type}, found ${found.length}`);
+    return found[0];
+};
+
+/** What each stack file must produce: zones, NAT gateways, node group sizes, protection. */
+const EXPECTED: Record<StackName, { eks: boolean; zones: number; nats: number; nodes?: [number, number, number]; protect: boolean }> = {
+    local: { eks: false, zones: 0, nats: 0, protect: false },
+    dev: { eks: true, zones: 2, nats: 1, nodes: [1, 2, 3], protect: false },
+    stage: { eks: true, zones: 3, nats: 1, nodes: [2, 2, 4], protect: false },
+    prod: { eks: true, zones: 3, nats: 3, nodes: [3, 3, 9], protect: true },
+};
+
+const EKS_ONLY = ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/vpc:Vpc", "aws:iam/role:Role", "aws:eks/accessEntry:AccessEntry", "aws:iam/openIdConnectProvider:OpenIdConnectProvider"];
+
+for (const stack of STACKS) {
+    const want = EXPECTED[stack];
+    describe(`platform: stack ${stack}`, () => {
+        let run: StackRun;
+        let preview: StackRun;
+        before(async () => {
+            run = await runStack(stack);
+            preview = await runStack(stack, { preview: true });
+        });
+
+        it("registry table: on-demand, customerId/record keys, PITR on, encrypted, tagged", () => {
+            const t = one(run, "aws:dynamodb/table:Table").inputs;
+            assert.equal(t.name, `sas-onboarding-${stack}-customers`);
+            assert.equal(t.billingMode, "PAY_PER_REQUEST");
+            assert.equal(t.hashKey, "customerId");
+            assert.equal(t.rangeKey, "record");
+            assert.deepEqual(t.attributes, [{ name: "customerId", type: "S" }, { name: "record", type: "S" }]);
+            assert.deepEqual(t.pointInTimeRecovery, { enabled: true });
+            assert.equal(t.serverSideEncryption.enabled, true);
+            assert.deepEqual(t.tags, { app: "sas-onboarding", environment: stack, "managed-by": "pulumi" });
+        });
+
+        it(`registry data ${want.protect ? "is" : "is not"} protected (deletion protection and Pulumi protect)`, () => {
+            const table = one(run, "aws:dynamodb/table:Table");
+            assert.equal(table.inputs.deletionProtectionEnabled, want.protect);
+            assert.equal(table.protect, want.protect);
+            for (const key of of(run, "aws:kms/key:Key")) assert.equal(key.protect, want.protect);
+            const unprotected = run.resources.filter((r) => r.protect && r.type !== "aws:dynamodb/table:Table" && r.type !== "aws:kms/key:Key");
+            assert.deepEqual(unprotected.map((r) => r.urn), [], "only the data is protected by this issue's settings");
+        });
+
+        if (stack === "local") {
+            it("uses the local DynamoDB endpoint, skips AWS credential checks, and has no KMS key (local servers have none)", () => {
+                const p = one(run, "pulumi:providers:aws").inputs;
+                assert.equal(JSON.parse(p.endpoints)[0].dynamodb, "http://127.0.0.1:8000");
+                assert.equal(p.skipCredentialsValidation, "true");
+                assert.equal(p.skipRequestingAccountId, "true");
+                assert.equal(of(run, "aws:kms/key:Key").length, 0);
+                assert.deepEqual(one(run, "aws:dynamodb/table:Table").inputs.serverSideEncryption, { enabled: true });
+            });
+            it("existing-cluster mode creates no EKS, VPC or IAM resources and no kubeconfig", async () => {
+                for (const type of EKS_ONLY) assert.equal(of(run, type).length, 0, type);
+                assert.equal(run.resources.filter((r) => r.type.startsWith("aws:ec2/")).length, 0);
+                assert.equal(await (run.outputs.kubeconfig as pulumi.Output<unknown>).promise(), undefined);
+            });
+        } else {
+            it("encrypts the table with the stack's own rotating KMS key", () => {
+                const key = one(run, "aws:kms/key:Key");
+                assert.equal(key.inputs.enableKeyRotation, true);
+                assert.equal(key.inputs.deletionWindowInDays, want.protect ? 30 : 7);
+                assert.equal(one(run, "aws:dynamodb/table:Table").inputs.serverSideEncryption.kmsKeyArn, `arn:aws:kms:eu-west-1:111122223333:key/registry-key`);
+                assert.equal(one(run, "aws:kms/alias:Alias").inputs.name, `alias/sas-${stack}-registry`);
+            });
+
+            it(`VPC: a public and a private subnet in each of ${want.zones} zones, ${want.nats} NAT gateway(s)`, () => {
+                const subnets = of(run, "aws:ec2/subnet:Subnet").map((s) => s.inputs);
+                assert.equal(subnets.length, want.zones * 2);
+                const pub = subnets.filter((s) => s.tags["kubernetes.io/role/elb"] === "1");
+                const priv = subnets.filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1");
+                assert.equal(new Set(pub.map((s) => s.availabilityZone)).size, want.zones);
+                assert.equal(new Set(priv.map((s) => s.availabilityZone)).size, want.zones);
+                assert.equal(of(run, "aws:ec2/natGateway:NatGateway").length, want.nats);
+                assert.equal(new Set(subnets.map((s) => s.cidrBlock)).size, subnets.length, "no overlapping subnets");
+            });
+
+            it("IAM: cluster and node roles with AWS managed policies only", () => {
+                const attachments = of(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
+                assert.deepEqual(attachments, [
+                    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+                    "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+                    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+                    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+                ]);
+                assert.equal(of(run, "aws:iam/rolePolicy:RolePolicy").length, 0, "no inline policies");
+            });
+
+            it("EKS: version, logging and endpoint access from settings; API authentication mode", () => {
+                const c = one(run, "aws:eks/cluster:Cluster").inputs;
+                assert.equal(c.version, "1.33");
+                assert.deepEqual(c.enabledClusterLogTypes, ["api", "audit", "authenticator"]);
+                assert.equal(c.vpcConfig.endpointPrivateAccess, true);
+                assert.equal(c.accessConfig.authenticationMode, "API");
+                assert.equal(c.name, `sas-${stack}-a1b2c3`, "name carries the random suffix from state");
+                assert.equal(c.vpcConfig.subnetIds.length, want.zones * 2);
+            });
+
+            it("node group sizes from settings, in private subnets", () => {
+                const n = one(run, "aws:eks/nodeGroup:NodeGroup").inputs;
+                assert.deepEqual([n.scalingConfig.minSize, n.scalingConfig.desiredSize, n.scalingConfig.maxSize], want.nodes);
+                assert.equal(n.subnetIds.length, want.zones);
+            });
+
+            it("OIDC provider for service-account roles and an access entry for the CI deployer group", () => {
+                assert.deepEqual(one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs.clientIdLists, ["sts.amazonaws.com"]);
+                const entry = one(run, "aws:eks/accessEntry:AccessEntry").inputs;
+                assert.equal(entry.principalArn, "arn:aws:iam::111122223333:role/sas-ci-deployer");
+                assert.deepEqual(entry.kubernetesGroups, ["sas:ci-deployers"]);
+            });
+
+            it("the Kubernetes provider is built from the cluster's kubeconfig (aws eks get-token), exported as a secret", async () => {
+                const provider = one(run, "pulumi:providers:kubernetes").inputs;
+                const kubeconfig = JSON.parse(provider.kubeconfig);
+                assert.equal(kubeconfig.clusters[0].cluster.server, "https://ABCDEF0123456789.gr7.eu-west-1.eks.amazonaws.com");
+                assert.deepEqual(kubeconfig.users[0].user.exec.args.slice(0, 3), ["eks", "get-token", "--cluster-name"]);
+                assert.equal(provider.context, undefined, "never the ambient kubeconfig's context");
+                assert.deepEqual(one(run, "pulumi:providers:kubernetes").secretPaths, ["kubeconfig"]);
+                const out = run.outputs.kubeconfig as pulumi.Output<string>;
+                assert.equal(await out.isSecret, true);
+            });
+
+            it("installs ingress-nginx from a pinned chart in its own namespace, exporting its address", async () => {
+                const release = one(run, "kubernetes:helm.sh/v3:Release").inputs;
+                assert.equal(release.chart, "ingress-nginx");
+                assert.match(release.version, /^\d+\.\d+\.\d+$/);
+                assert.equal(release.namespace, "ingress-nginx");
+                assert.equal(release.values.controller.service.type, "LoadBalancer");
+                assert.equal(release.values.controller.allowSnippetAnnotations, false);
+                assert.equal(await (run.outputs.ingressAddress as pulumi.Output<string>).promise(), "ingress.elb.eu-west-1.amazonaws.com");
+            });
+
+            it("preview completes with unknown cluster outputs", async () => {
+                assert.equal(one(preview, "aws:eks/cluster:Cluster").inputs.version, "1.33");
+                const name = preview.outputs.clusterName as pulumi.Output<string>;
+                assert.equal(await name.isKnown, false);
+                assert.equal(of(preview, "sas:index:CustomerSite").length, CUSTOMERS.length);
+            });
+        }
+
+        it("one registry item per customer whose JSON mirrors its record", () => {
+            const items = of(run, "aws:dynamodb/tableItem:TableItem");
+            assert.equal(items.length, CUSTOMERS.length);
+            for (const c of CUSTOMERS) {
+                const item = items.find((i) => i.name === `customer-${c.id}-registry-item`)!.inputs;
+                assert.equal(item.tableName, `sas-onboarding-${stack}-customers`);
+                const attrs = JSON.parse(item.item);
+                assert.deepEqual(Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, (v as { S: string }).S])), {
+                    customerId: c.id,
+                    record: "PROFILE",
+                    companyName: c.companyName,
+                    motto: c.motto,
+                    tier: c.tier,
+                    purchaseId: c.purchaseId,
+                    namespace: `cust-${c.id}`,
+                    url: (run.outputs.customers as Record<string, string>)[c.id],
+                    environment: stack,
+                });
+            }
+        });
+
+        it("exports environment, customers, table name and ARN", async () => {
+            assert.equal(run.outputs.environment, stack);
+            assert.equal(await (run.outputs.registryTableName as pulumi.Output<string>).promise(), `sas-onboarding-${stack}-customers`);
+            assert.match(String(await (run.outputs.registryTableArn as pulumi.Output<string>).promise()), /^arn:aws:dynamodb:/);
+        });
+
+        it("every AWS resource uses the one explicit AWS provider", () => {
+            const awsProviders = of(run, "pulumi:providers:aws");
+            assert.equal(awsProviders.length, 1);
+            for (const r of run.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
+                assert.ok(r.provider?.startsWith(`${awsProviders[0].urn}::`), `${r.urn} uses ${r.provider}`);
+            }
+        });
+    });
+}
+
+describe("platform: removing a customer removes only its resources", () => {
+    it("every surviving resource keeps identical inputs", async () => {
+        const { tempDirWith, recordYaml } = await import("../support/tmp");
+        const all = tempDirWith({ "aaa.yaml": recordYaml("aaa"), "bbb.yaml": recordYaml("bbb"), "ccc.yaml": recordYaml("ccc") });
+        const fewer = tempDirWith({ "aaa.yaml": recordYaml("aaa"), "ccc.yaml": recordYaml("ccc") });
+        try {
+            const before = await runStack("prod", { customersDir: all.dir });
+            const after = await runStack("prod", { customersDir: fewer.dir });
+            const afterInputs = new Map(after.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+            const gone = before.resources.filter((r) => !afterInputs.has(r.urn));
+            assert.ok(gone.length > 0 && gone.every((r) => r.urn.includes("customer-bbb")), gone.map((r) => r.urn).join("\n"));
+            assert.ok(gone.some((r) => r.type === "aws:dynamodb/tableItem:TableItem"));
+            for (const r of before.resources.filter((r) => !r.urn.includes("customer-bbb"))) assert.equal(afterInputs.get(r.urn), JSON.stringify(r.inputs), r.urn);
+        } finally {
+            all.cleanup();
+            fewer.cleanup();
+        }
+    });
+});

@@ -1,0 +1,85 @@
+import { strict as assert } from "node:assert";
+import { subnetPlan } from "../../infra/subnet-plan";
+import { eksKubeconfig } from "../../infra/kubeconfig";
+import { registryProfileItem, statusRecord } from "../../components/records/registry-item";
+import { parseStackSettings, StackSettingsError } from "../../stacks/load";
+
+describe("infra: subnet plan", () => {
+    it("carves /16 into /20 public and /18 private subnets, one each per zone, without overlap", () => {
+        assert.deepEqual(subnetPlan("10.40.0.0/16", ["a", "b", "c"]), [
+            { zone: "a", publicCidr: "10.40.0.0/20", privateCidr: "10.40.64.0/18" },
+            { zone: "b", publicCidr: "10.40.16.0/20", privateCidr: "10.40.128.0/18" },
+            { zone: "c", publicCidr: "10.40.32.0/20", privateCidr: "10.40.192.0/18" },
+        ]);
+    });
+    it("refuses too small or misaligned VPCs", () => {
+        assert.throws(() => subnetPlan("10.0.0.0/24", ["a"]), /too small/);
+        assert.throws(() => subnetPlan("10.0.1.0/16", ["a"]), /not aligned/);
+    });
+});
+
+describe("infra: EKS kubeconfig", () => {
+    it("holds no credential and gets a token from aws eks get-token", () => {
+        const k = JSON.parse(eksKubeconfig({ name: "c1", endpoint: "https://e", certificateAuthorityData: "Q0E=", region: "eu-west-1" }));
+        assert.equal(k["current-context"], "c1");
+        assert.deepEqual(k.users[0].user.exec.args, ["eks", "get-token", "--cluster-name", "c1", "--region", "eu-west-1", "--output", "json"]);
+        assert.equal(JSON.stringify(k).includes("token\":"), false);
+    });
+});
+
+describe("registry item", () => {
+    it("is a deterministic DynamoDB item keyed customerId/PROFILE", () => {
+        const c = { id: "acme", companyName: "Acme", motto: "Go", tier: "starter" as const, purchaseId: "PO-1" };
+        const a = registryProfileItem(c, { environment: "dev", url: "https://acme.x/", namespace: "cust-acme" });
+        assert.equal(a, registryProfileItem({ ...c }, { environment: "dev", url: "https://acme.x/", namespace: "cust-acme" }));
+        assert.deepEqual(Object.keys(JSON.parse(a)).slice(0, 2), ["customerId", "record"]);
+        assert.equal(statusRecord("prod"), "STATUS#prod");
+    });
+});
+
+describe("stack settings: eks mode", () => {
+    const eks = {
+        mode: "eks",
+        version: "1.33",
+        availabilityZones: ["eu-west-1a", "eu-west-1b"],
+        nodeGroup: { instanceTypes: ["t3.medium"], minSize: 1, desiredSize: 1, maxSize: 2 },
+        deployerRoleArn: "arn:aws:iam::111122223333:role/deployer",
+    };
+    const base = { baseDomain: "x.example.com", aws: { region: "eu-west-1" }, image: { repository: "r/x", tag: "1" } };
+    const problems = (kubernetes: unknown, extra: Record<string, unknown> = {}) => {
+        try {
+            parseStackSettings("dev", { ...base, kubernetes, ...extra });
+        } catch (e) {
+            assert.ok(e instanceof StackSettingsError);
+            return e.message;
+        }
+        return assert.fail("expected rejection");
+    };
+    it("accepts a complete eks block with defaults for the VPC and logging", () => {
+        const s = parseStackSettings("dev", { ...base, kubernetes: eks });
+        assert.equal(s.kubernetes.mode, "eks");
+        if (s.kubernetes.mode === "eks") {
+            assert.deepEqual(s.kubernetes.vpc, { cidr: "10.40.0.0/16", natGateways: "single" });
+            assert.deepEqual(s.kubernetes.logTypes, ["api", "audit", "authenticator"]);
+        }
+    });
+    const CASES: [string, unknown, string, Record<string, unknown>?][] = [
+        ["missing nodeGroup", { ...eks, nodeGroup: undefined }, "sas-onboarding:kubernetes.nodeGroup:"],
+        ["node sizes out of order", { ...eks, nodeGroup: { ...eks.nodeGroup, minSize: 3 } }, "sas-onboarding:kubernetes.nodeGroup: needs minSize <= desiredSize <= maxSize"],
+        ["one zone", { ...eks, availabilityZones: ["eu-west-1a"] }, "sas-onboarding:kubernetes.availabilityZones:"],
+        ["bad zone name", { ...eks, availabilityZones: ["a", "b"] }, "sas-onboarding:kubernetes.availabilityZones.0: must be an availability zone name"],
+        ["version not a string", { ...eks, version: 1.33 }, "sas-onboarding:kubernetes.version:"],
+        ["bad deployer ARN", { ...eks, deployerRoleArn: "root" }, "sas-onboarding:kubernetes.deployerRoleArn: must be an IAM role ARN"],
+        ["unknown eks key", { ...eks, nodegroup: {} }, "sas-onboarding:kubernetes.nodegroup: unknown setting"],
+        ["missing aws block", eks, "sas-onboarding:aws:", { aws: undefined }],
+        ["bad region", eks, "sas-onboarding:aws.region: must be an AWS region", { aws: { region: "Europe" } }],
+        ["bad local endpoint", eks, "sas-onboarding:aws.dynamodbEndpoint: must be a URL", { aws: { region: "eu-west-1", dynamodbEndpoint: "localhost" } }],
+        ["bad key window", eks, "sas-onboarding:registry.keyDeletionWindowDays:", { registry: { keyDeletionWindowDays: 3 } }],
+    ];
+    for (const [what, kube, expected, extra] of CASES) {
+        it(`rejects ${what}, naming the key`, () => {
+            const msg = problems(kube, extra);
+            assert.ok(msg.split("\n").some((l) => l.trim().startsWith(expected)), `expected "${expected}" in:\n${msg}`);
+        });
+    }
+});
