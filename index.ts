@@ -11,3 +11,4 @@ export const ingressAddress = outputs.ingressAddress;
 export const registryTableName = outputs.registryTableName;
 export const registryTableArn = outputs.registryTableArn;
 export const registryEndpoint = outputs.registryEndpoint;
+export const basicAuth = outputs.basicAuth;

@@ -9,6 +9,8 @@ import { awsProvider } from "./infra/aws-provider";
 import { clusterTarget } from "./infra/cluster";
 import { ingressController } from "./infra/ingress-controller";
 import { registryTable } from "./infra/registry-table";
+import { platformRbac } from "./infra/rbac";
+import { basicAuth } from "./infra/basic-auth";
 import { loadStackSettings } from "./stacks/load";
 import type { StackSettings } from "./stacks/settings";
 
@@ -25,6 +27,8 @@ export interface StackOutputs {
     registryTableArn: pulumi.Output<string>;
     /** The local DynamoDB-compatible endpoint (local stack), for `npm run verify`. */
     registryEndpoint: string | undefined;
+    /** Secret: the basic-auth credentials of non-prod pages (absent where pages are public). */
+    basicAuth: pulumi.Output<{ username: string; password: string }> | undefined;
 }
 
 /** Where relative paths in settings (customersDir) are resolved: the project root, wherever the CLI was started. */
@@ -52,6 +56,8 @@ function declareResources(settings: StackSettings, customers: readonly Customer[
     const cluster = clusterTarget(settings, settings.rbac.deployerGroup, { provider: aws });
     const registry = registryTable(settings, registryTableName(settings.stack), { provider: aws });
     const ingressAddress = ingressController(settings, { provider: cluster.provider });
+    const rbac = platformRbac(settings.rbac.deployerGroup, { provider: cluster.provider });
+    const auth = settings.tenancy.basicAuth ? basicAuth() : undefined;
 
     const image = imageReference(settings.image);
     const urls: Record<string, string> = {};
@@ -65,8 +71,16 @@ function declareResources(settings: StackSettings, customers: readonly Customer[
                 baseDomain: settings.baseDomain,
                 ingressClassName: settings.ingress.className,
                 tls: settings.ingress.tls,
-                protectNamespace: false,
+                protectNamespace: settings.tenancy.protectNamespaces,
                 registry: { tableName: registry.table.name, environment: settings.stack },
+                tenancy: {
+                    podSecurityVersion: settings.tenancy.podSecurityVersion,
+                    ingressNamespace: settings.ingressController.namespace,
+                    supportGroup: settings.rbac.supportGroup,
+                    basicAuth: settings.tenancy.basicAuth,
+                },
+                viewerRole: { name: rbac.viewerRoleName, resource: rbac.viewer },
+                htpasswd: auth?.htpasswd,
             },
             { providers: { kubernetes: cluster.provider, aws } },
         );
@@ -81,5 +95,6 @@ function declareResources(settings: StackSettings, customers: readonly Customer[
         registryTableName: registry.table.name,
         registryTableArn: registry.table.arn,
         registryEndpoint: settings.aws.dynamodbEndpoint,
+        basicAuth: auth?.credentials,
     };
 }

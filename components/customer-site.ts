@@ -2,6 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    allowIngressPolicyManifest,
+    autoscalerManifest,
+    basicAuthSecretManifest,
+    denyAllPolicyManifest,
+    limitRangeManifest,
+    podDisruptionBudgetManifest,
+    resourceQuotaManifest,
+    supportRoleBindingManifest,
+} from "./k8s/isolation";
+import {
     configMapManifest,
     deploymentManifest,
     ingressManifest,
@@ -18,6 +28,10 @@ export type CustomerSiteArgs = Omit<SiteSpec, "content"> & {
     protectNamespace?: boolean;
     /** The customer's PROFILE item in the stack's registry table; a child, so removing a customer removes only it. */
     registry: { tableName: pulumi.Input<string>; environment: string };
+    /** ClusterRole bound for the support group in this namespace; the component depends on it. */
+    viewerRole: { name: string; resource?: pulumi.Resource };
+    /** htpasswd line for basic auth (secret, from the stack's RandomPassword); required when tenancy.basicAuth. */
+    htpasswd?: pulumi.Output<string>;
 };
 
 /**
@@ -41,10 +55,34 @@ export class CustomerSite extends pulumi.ComponentResource {
         });
         // Namespaced objects name their namespace as a plain string, so the ordering is made explicit.
         const inNamespace = { ...child, dependsOn: [ns] };
+        // Isolation first: quota, limits and default-deny exist before any pod can be scheduled.
+        const guards = [
+            new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuotaManifest(spec) as k8s.core.v1.ResourceQuotaArgs, inNamespace),
+            new k8s.core.v1.LimitRange(`${name}-limits`, limitRangeManifest(spec) as k8s.core.v1.LimitRangeArgs, inNamespace),
+            new k8s.networking.v1.NetworkPolicy(`${name}-deny-all`, denyAllPolicyManifest(spec) as k8s.networking.v1.NetworkPolicyArgs, inNamespace),
+            new k8s.networking.v1.NetworkPolicy(`${name}-allow-ingress`, allowIngressPolicyManifest(spec) as k8s.networking.v1.NetworkPolicyArgs, inNamespace),
+        ];
+        new k8s.rbac.v1.RoleBinding(`${name}-support-viewer`, supportRoleBindingManifest(spec, args.viewerRole.name) as k8s.rbac.v1.RoleBindingArgs, {
+            ...child,
+            dependsOn: [ns, ...(args.viewerRole.resource ? [args.viewerRole.resource] : [])],
+        });
         const configMap = new k8s.core.v1.ConfigMap(`${name}-configmap`, configMapManifest(spec) as k8s.core.v1.ConfigMapArgs, inNamespace);
-        new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec) as k8s.apps.v1.DeploymentArgs, { ...child, dependsOn: [ns, configMap] });
+        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec) as k8s.apps.v1.DeploymentArgs, {
+            ...child,
+            dependsOn: [ns, configMap, ...guards],
+        });
         const service = new k8s.core.v1.Service(`${name}-service`, serviceManifest(spec) as k8s.core.v1.ServiceArgs, inNamespace);
-        new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec) as k8s.networking.v1.IngressArgs, { ...child, dependsOn: [ns, service] });
+        const ingressDeps: pulumi.Resource[] = [ns, service];
+        if (args.tenancy.basicAuth) {
+            if (!args.htpasswd) throw new Error(`CustomerSite ${name}: tenancy.basicAuth needs an htpasswd line`);
+            const secret = basicAuthSecretManifest(spec, args.htpasswd.apply((line) => `${line}\n`));
+            ingressDeps.push(new k8s.core.v1.Secret(`${name}-basic-auth`, secret as k8s.core.v1.SecretArgs, inNamespace));
+        }
+        new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec) as k8s.networking.v1.IngressArgs, { ...child, dependsOn: ingressDeps });
+        const pdb = podDisruptionBudgetManifest(spec);
+        if (pdb) new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pdb as k8s.policy.v1.PodDisruptionBudgetArgs, { ...child, dependsOn: [ns, deployment] });
+        const hpa = autoscalerManifest(spec);
+        if (hpa) new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, hpa as k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, { ...child, dependsOn: [ns, deployment] });
 
         const url = customerUrl(args.customer.id, args.baseDomain, args.tls.enabled);
         const namespace = tenantNamespace(args.customer.id);

@@ -128,6 +128,16 @@ export const stackSettingsSchema = z.strictObject({
     kubernetes: kubernetesSchema,
     aws: awsSchema,
     ingressController: ingressControllerSchema.default({ install: false, chartVersion: "4.13.3", namespace: "ingress-nginx", serviceType: "LoadBalancer", replicas: 2 }),
+    tenancy: z
+        .strictObject({
+            /** Pod Security Standards version pinned in the namespace labels, so a cluster upgrade never tightens silently. */
+            podSecurityVersion: z.string().regex(/^v1\.[0-9]{2}$/, { error: "must be a Kubernetes minor version such as v1.33" }).default("v1.33"),
+            /** Pulumi `protect` on tenant namespaces: removing a customer becomes a deliberate two-step (prod). */
+            protectNamespaces: flag.default(false),
+            /** HTTP basic auth in front of every page (non-prod: pages are not public before launch). */
+            basicAuth: flag.default(false),
+        })
+        .default({ podSecurityVersion: "v1.33", protectNamespaces: false, basicAuth: false }),
     rbac: z
         .strictObject({
             /** Kubernetes group of the CI deployer (EKS access entry subject); bound to the deployer ClusterRole. */

@@ -6,8 +6,16 @@ const quantity = (what: string) =>
         error: `${what} must be a Kubernetes quantity such as "50m", "0.5" or "64Mi"`,
     });
 
+export const autoscalingSchema = z.strictObject({
+    minReplicas: z.number().int().min(1),
+    maxReplicas: z.number().int().min(1).max(50),
+    targetCpuUtilization: z.number().int().min(10).max(100),
+}).refine((a) => a.minReplicas <= a.maxReplicas, { error: "needs minReplicas <= maxReplicas" });
+
 export const tierSizeSchema = z.strictObject({
     replicas: z.number().int().min(1).max(50),
+    /** A HorizontalPodAutoscaler between min and max; replicas then only seeds the first rollout. */
+    autoscaling: autoscalingSchema.optional(),
     cpuRequest: quantity("cpuRequest"),
     cpuLimit: quantity("cpuLimit"),
     memoryRequest: quantity("memoryRequest"),
@@ -23,5 +31,12 @@ export type TierSize = z.infer<typeof tierSizeSchema>;
 export const DEFAULT_TIER_SIZES: Readonly<Record<Tier, TierSize>> = {
     starter: { replicas: 1, cpuRequest: "10m", cpuLimit: "100m", memoryRequest: "16Mi", memoryLimit: "32Mi" },
     business: { replicas: 2, cpuRequest: "25m", cpuLimit: "200m", memoryRequest: "24Mi", memoryLimit: "48Mi" },
-    enterprise: { replicas: 3, cpuRequest: "50m", cpuLimit: "500m", memoryRequest: "32Mi", memoryLimit: "64Mi" },
+    enterprise: {
+        replicas: 3,
+        autoscaling: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 70 },
+        cpuRequest: "50m",
+        cpuLimit: "500m",
+        memoryRequest: "32Mi",
+        memoryLimit: "64Mi",
+    },
 };

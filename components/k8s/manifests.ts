@@ -20,6 +20,27 @@ export interface SiteSpec {
     baseDomain: string;
     ingressClassName: string;
     tls: { enabled: boolean; secretName?: string; clusterIssuer?: string };
+    tenancy: TenancySpec;
+}
+
+export interface TenancySpec {
+    podSecurityVersion: string;
+    /** Namespace of the ingress controller: the only source of traffic a tenant's pods admit. */
+    ingressNamespace: string;
+    /** Group bound read-only in the tenant namespace. */
+    supportGroup: string;
+    /** Ingress demands HTTP basic auth from the Secret `welcome-basic-auth` (non-prod). */
+    basicAuth: boolean;
+}
+
+/** Pod Security Admission at `restricted` in all three modes, pinned to a version. */
+export function podSecurityLabels(version: string): Record<string, string> {
+    return Object.fromEntries(
+        ["enforce", "audit", "warn"].flatMap((mode) => [
+            [`pod-security.kubernetes.io/${mode}`, "restricted"],
+            [`pod-security.kubernetes.io/${mode}-version`, version],
+        ]),
+    );
 }
 
 type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown };
@@ -28,11 +49,14 @@ function meta(spec: SiteSpec, name: string, extra: Record<string, unknown> = {})
     return { name, namespace: tenantNamespace(spec.customer.id), labels: customerLabels(spec.customer), ...extra };
 }
 
-export function tenantNamespaceManifest(spec: Pick<SiteSpec, "customer">): Manifest {
+export function tenantNamespaceManifest(spec: Pick<SiteSpec, "customer" | "tenancy">): Manifest {
     return {
         apiVersion: "v1",
         kind: "Namespace",
-        metadata: { name: tenantNamespace(spec.customer.id), labels: customerLabels(spec.customer) },
+        metadata: {
+            name: tenantNamespace(spec.customer.id),
+            labels: { ...customerLabels(spec.customer), ...podSecurityLabels(spec.tenancy.podSecurityVersion) },
+        },
     };
 }
 
@@ -50,6 +74,7 @@ export function configMapManifest(spec: SiteSpec): Manifest {
 
 export function deploymentManifest(spec: SiteSpec): Manifest {
     const { size } = spec;
+    const spread = (size.autoscaling?.maxReplicas ?? size.replicas) >= 2;
     const probe = (initialDelaySeconds: number, periodSeconds: number) => ({
         httpGet: { path: SITE_LAYOUT.healthPath, port: "http" },
         initialDelaySeconds,
@@ -62,7 +87,8 @@ export function deploymentManifest(spec: SiteSpec): Manifest {
         kind: "Deployment",
         metadata: meta(spec, OBJECT_NAMES.app),
         spec: {
-            replicas: size.replicas,
+            // With an autoscaler, the HPA owns the replica count; declaring it here would fight it on every update.
+            ...(size.autoscaling ? {} : { replicas: size.replicas }),
             revisionHistoryLimit: 3,
             selector: { matchLabels: selectorLabels(spec.customer) },
             // Never below the desired count during a rollout: a motto change must not take the page down.
@@ -76,6 +102,7 @@ export function deploymentManifest(spec: SiteSpec): Manifest {
                 spec: {
                     automountServiceAccountToken: false,
                     enableServiceLinks: false,
+                    ...(spread ? { topologySpreadConstraints: topologySpread(spec) } : {}),
                     securityContext: {
                         runAsNonRoot: true,
                         runAsUser: 101,
@@ -124,6 +151,17 @@ export function deploymentManifest(spec: SiteSpec): Manifest {
     };
 }
 
+/** Replicas spread over zones (best effort: a zone may be full) and over nodes (strict: one node is no HA). */
+function topologySpread(spec: SiteSpec) {
+    const constraint = (topologyKey: string, whenUnsatisfiable: string) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable,
+        labelSelector: { matchLabels: selectorLabels(spec.customer) },
+    });
+    return [constraint("topology.kubernetes.io/zone", "ScheduleAnyway"), constraint("kubernetes.io/hostname", "DoNotSchedule")];
+}
+
 export function serviceManifest(spec: SiteSpec): Manifest {
     return {
         apiVersion: "v1",
@@ -141,6 +179,11 @@ export function ingressManifest(spec: SiteSpec): Manifest {
     const host = customerHost(spec.customer.id, spec.baseDomain);
     const annotations: Record<string, string> = {};
     if (spec.tls.enabled && spec.tls.clusterIssuer) annotations["cert-manager.io/cluster-issuer"] = spec.tls.clusterIssuer;
+    if (spec.tenancy.basicAuth) {
+        annotations["nginx.ingress.kubernetes.io/auth-type"] = "basic";
+        annotations["nginx.ingress.kubernetes.io/auth-secret"] = OBJECT_NAMES.basicAuthSecret;
+        annotations["nginx.ingress.kubernetes.io/auth-realm"] = "SAS preview";
+    }
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "Ingress",

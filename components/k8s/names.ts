@@ -5,6 +5,12 @@
 export const OBJECT_NAMES = {
     app: "welcome",
     configMap: "welcome-site",
+    basicAuthSecret: "welcome-basic-auth",
+    quota: "tenant-quota",
+    limits: "tenant-limits",
+    denyAll: "default-deny",
+    allowIngress: "allow-from-ingress-controller",
+    supportBinding: "sas-tenant-viewer",
 } as const;
 
 export const TENANT_NAMESPACE_PREFIX = "cust-";

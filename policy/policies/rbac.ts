@@ -9,13 +9,20 @@ interface RuleView {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
+  resourceNames: string[];
 }
 
 function rulesOf(props: Record<string, unknown>): RuleView[] {
   return asArray(props.rules).map((r, i) => {
     const rule = asRecord(r) ?? {};
     const strings = (key: string) => asArray(rule[key]).filter((v): v is string => typeof v === "string");
-    return { path: `rules[${i}]`, apiGroups: strings("apiGroups"), resources: strings("resources"), verbs: strings("verbs") };
+    return {
+      path: `rules[${i}]`,
+      apiGroups: strings("apiGroups"),
+      resources: strings("resources"),
+      verbs: strings("verbs"),
+      resourceNames: strings("resourceNames"),
+    };
   });
 }
 
@@ -56,23 +63,50 @@ export const rbacNoEscalationVerbs: ResourceValidationPolicy = {
 
 const READ_VERBS = ["get", "list", "watch", "*"];
 
+export interface ClusterSecretReadConfig {
+  /**
+   * Secret names a ClusterRole may read when its rule is pinned to them with resourceNames. Empty by default:
+   * a name-pinned rule still reads that Secret in every namespace, so allowing one is an explicit decision.
+   */
+  allowedSecretNames?: string[];
+}
+
 export const rbacNoClusterSecretRead: ResourceValidationPolicy = {
   name: "rbac-no-cluster-secret-read",
   description: "ClusterRoles must not grant read (get, list, watch) on secrets: that reads every tenant's secrets.",
-  remediationSteps: "Grant secret access with a namespaced Role (ideally restricted by resourceNames) instead.",
+  remediationSteps:
+    "Grant secret access with a namespaced Role instead, or (for a rule pinned by resourceNames) list the names in policy config allowedSecretNames.",
   enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      allowedSecretNames: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Secret names a ClusterRole rule pinned with resourceNames may read.",
+      },
+    },
+  },
   validateResource: forTypes([K8S.clusterRole], (args, reportViolation) => {
     const subject = describeObject(args.type, args.props, args.name);
+    const config = args.getConfig<ClusterSecretReadConfig>();
+    const allowed = Array.isArray(config.allowedSecretNames) ? config.allowedSecretNames : [];
     for (const rule of rulesOf(args.props)) {
       // secrets live in the core group (""); "*" covers it too.
       const coreGroup = rule.apiGroups.includes("") || rule.apiGroups.includes("*");
       const secrets = rule.resources.includes("secrets") || rule.resources.includes("*");
       const reads = rule.verbs.filter((v) => READ_VERBS.includes(v.toLowerCase()));
-      if (coreGroup && secrets && reads.length > 0) {
-        reportViolation(
-          `${subject}: ${rule.path} grants ${reads.join(", ")} on secrets cluster-wide; use a namespaced Role instead`,
-        );
+      if (!coreGroup || !secrets || reads.length === 0) {
+        continue;
       }
+      if (rule.resourceNames.length > 0 && rule.resourceNames.every((n) => allowed.includes(n))) {
+        continue;
+      }
+      const scope =
+        rule.resourceNames.length > 0
+          ? `on secrets named ${rule.resourceNames.join(", ")} in every namespace; use a namespaced Role instead, or allow the name in policy config allowedSecretNames`
+          : "on secrets cluster-wide; use a namespaced Role instead";
+      reportViolation(`${subject}: ${rule.path} grants ${reads.join(", ")} ${scope}`);
     }
   }),
 };

@@ -108,3 +108,25 @@ export function parsePreview(raw: string, file: string): PreviewDigest {
   });
   return digest as PreviewDigest;
 }
+
+/**
+ * Error diagnostics mean the preview failed: the engine still prints a digest, but the program stopped part way
+ * and no deletes were planned, so "no customer deleted" would be a false all-clear. Returns the error messages.
+ */
+export function previewErrors(digest: PreviewDigest): string[] {
+  const diagnostics = Array.isArray(digest.diagnostics) ? (digest.diagnostics as unknown[]) : [];
+  return diagnostics
+    .filter((d): d is { message?: unknown; severity?: unknown } => d !== null && typeof d === "object")
+    .filter((d) => d.severity === "error")
+    .map((d) => (typeof d.message === "string" ? d.message.trim() : "(no message)"));
+}
+
+export function assertPreviewSucceeded(digest: PreviewDigest, file: string): void {
+  const errors = previewErrors(digest);
+  if (errors.length > 0) {
+    const first = errors[0].split("\n").slice(0, 3).join(" | ");
+    throw new PreviewInputError(
+      `${file}: the preview failed (${errors.length} error diagnostic${errors.length === 1 ? "" : "s"}, first: ${JSON.stringify(first)}); a failed preview plans no deletes, so customer deletions cannot be counted - fix the preview and run the guard on its new output`,
+    );
+  }
+}

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { customerDeletions } from "./deletions";
 import { GuardUsageError, USAGE, parseGuardArgs } from "./options";
-import { PreviewInputError, parsePreview } from "./preview";
+import { PreviewInputError, assertPreviewSucceeded, parsePreview } from "./preview";
 import { judge } from "./verdict";
 
 export interface GuardRun {
@@ -27,8 +27,9 @@ export function runGuard(argv: readonly string[], env: Record<string, string | u
         `${opts.file}: ${why}; produce it with \`pulumi preview --json --stack <stack> > preview.json\``,
       );
     }
-    const verdict = judge(customerDeletions(parsePreview(text, opts.file)), opts);
-    return verdict;
+    const digest = parsePreview(text, opts.file);
+    assertPreviewSucceeded(digest, opts.file);
+    return judge(customerDeletions(digest), opts);
   } catch (e) {
     if (e instanceof GuardUsageError || e instanceof PreviewInputError) {
       return { exitCode: 2, out: [], err: [`guard: ${e.message}`] };

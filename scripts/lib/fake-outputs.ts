@@ -8,6 +8,8 @@ export function fakeOutputs(type: string, name: string, inputs: Record<string, u
     switch (type) {
         case "random:index/randomString:RandomString":
             return { result: "a1b2c3".slice(0, Number(inputs.length ?? 6)) };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: "mock-password-0123456789ab".slice(0, Number(inputs.length ?? 24)) };
         case "aws:kms/key:Key":
             return { arn: arn("kms", `key/${name}`), keyId: `${name}-key-id` };
         case "aws:dynamodb/table:Table":

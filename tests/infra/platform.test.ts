@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { runStack, PROJECT_ROOT, STACKS, type StackRun, type StackName } from "../support/program";
 import { loadCustomers } from "../../components/records/load";
+import { outputIsKnown, outputIsSecret, outputValue } from "../support/outputs";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
 const CUSTOMERS = loadCustomers(path.join(PROJECT_ROOT, "customers"));
@@ -45,13 +45,15 @@ for (const stack of STACKS) {
             assert.deepEqual(t.tags, { app: "sas-onboarding", environment: stack, "managed-by": "pulumi" });
         });
 
-        it(`registry data ${want.protect ? "is" : "is not"} protected (deletion protection and Pulumi protect)`, () => {
+        it(`registry data ${want.protect ? "is" : "is not"} protected (deletion protection and Pulumi protect), and so are tenant namespaces`, () => {
             const table = one(run, "aws:dynamodb/table:Table");
             assert.equal(table.inputs.deletionProtectionEnabled, want.protect);
             assert.equal(table.protect, want.protect);
             for (const key of of(run, "aws:kms/key:Key")) assert.equal(key.protect, want.protect);
-            const unprotected = run.resources.filter((r) => r.protect && r.type !== "aws:dynamodb/table:Table" && r.type !== "aws:kms/key:Key");
-            assert.deepEqual(unprotected.map((r) => r.urn), [], "only the data is protected by this issue's settings");
+            const tenantNamespaces = run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace" && r.name.startsWith("customer-"));
+            for (const ns of tenantNamespaces) assert.equal(ns.protect, want.protect, `${ns.name} protect`);
+            const others = run.resources.filter((r) => r.protect && !["aws:dynamodb/table:Table", "aws:kms/key:Key"].includes(r.type) && !tenantNamespaces.includes(r));
+            assert.deepEqual(others.map((r) => r.urn), [], "nothing else is protected");
         });
 
         if (stack === "local") {
@@ -66,7 +68,7 @@ for (const stack of STACKS) {
             it("existing-cluster mode creates no EKS, VPC or IAM resources and no kubeconfig", async () => {
                 for (const type of EKS_ONLY) assert.equal(of(run, type).length, 0, type);
                 assert.equal(run.resources.filter((r) => r.type.startsWith("aws:ec2/")).length, 0);
-                assert.equal(await (run.outputs.kubeconfig as pulumi.Output<unknown>).promise(), undefined);
+                assert.equal(await outputValue(run.outputs.kubeconfig), undefined);
             });
         } else {
             it("encrypts the table with the stack's own rotating KMS key", () => {
@@ -129,8 +131,7 @@ for (const stack of STACKS) {
                 assert.deepEqual(kubeconfig.users[0].user.exec.args.slice(0, 3), ["eks", "get-token", "--cluster-name"]);
                 assert.equal(provider.context, undefined, "never the ambient kubeconfig's context");
                 assert.deepEqual(one(run, "pulumi:providers:kubernetes").secretPaths, ["kubeconfig"]);
-                const out = run.outputs.kubeconfig as pulumi.Output<string>;
-                assert.equal(await out.isSecret, true);
+                assert.equal(await outputIsSecret(run.outputs.kubeconfig), true);
             });
 
             it("installs ingress-nginx from a pinned chart in its own namespace, exporting its address", async () => {
@@ -140,13 +141,12 @@ for (const stack of STACKS) {
                 assert.equal(release.namespace, "ingress-nginx");
                 assert.equal(release.values.controller.service.type, "LoadBalancer");
                 assert.equal(release.values.controller.allowSnippetAnnotations, false);
-                assert.equal(await (run.outputs.ingressAddress as pulumi.Output<string>).promise(), "ingress.elb.eu-west-1.amazonaws.com");
+                assert.equal(await outputValue(run.outputs.ingressAddress), "ingress.elb.eu-west-1.amazonaws.com");
             });
 
             it("preview completes with unknown cluster outputs", async () => {
                 assert.equal(one(preview, "aws:eks/cluster:Cluster").inputs.version, "1.33");
-                const name = preview.outputs.clusterName as pulumi.Output<string>;
-                assert.equal(await name.isKnown, false);
+                assert.equal(await outputIsKnown(preview.outputs.clusterName), false);
                 assert.equal(of(preview, "sas:index:CustomerSite").length, CUSTOMERS.length);
             });
         }
@@ -174,8 +174,8 @@ for (const stack of STACKS) {
 
         it("exports environment, customers, table name and ARN", async () => {
             assert.equal(run.outputs.environment, stack);
-            assert.equal(await (run.outputs.registryTableName as pulumi.Output<string>).promise(), `sas-onboarding-${stack}-customers`);
-            assert.match(String(await (run.outputs.registryTableArn as pulumi.Output<string>).promise()), /^arn:aws:dynamodb:/);
+            assert.equal(await outputValue(run.outputs.registryTableName), `sas-onboarding-${stack}-customers`);
+            assert.match(String(await outputValue(run.outputs.registryTableArn)), /^arn:aws:dynamodb:/);
         });
 
         it("every AWS resource uses the one explicit AWS provider", () => {

@@ -49,14 +49,14 @@ class NotApplicable extends Error {
   }
 }
 
+// proxy.js ships no typings for its sentinels (they are @internal), hence the cast.
+const { unknownStringValue } = policyProxy as unknown as { unknownStringValue: string };
+
 /**
  * Deep copy, as the SDK deserializes afresh per call so one policy cannot leak edits into the next. Values the
  * program SDK left unknown (preview mode) become the policy SDK's unknown sentinel, which the proxy turns into
  * UnknownValueError on access, exactly as the analyzer does during `pulumi preview`.
  */
-// proxy.js ships no typings for its sentinels (they are @internal), hence the cast.
-const { unknownStringValue } = policyProxy as unknown as { unknownStringValue: string };
-
 function copy(value: unknown): unknown {
   if (isProgramUnknown(value)) {
     return unknownStringValue;

@@ -1,5 +1,5 @@
-// The pack as the Pulumi CLI runs it: policy/index.ts started as its own process (cwd policy/, like the CLI's
-// analyzer host), serving the real @pulumi/policy gRPC analyzer. Proves the pack boots, registers every
+// The pack as the Pulumi CLI runs it: policy/index.ts started by @pulumi/pulumi's run-policy-pack in its own
+// process (cwd policy/, like the CLI's analyzer host), serving the real @pulumi/policy gRPC analyzer. Proves the pack boots, registers every
 // policy as mandatory, and reports violations through the SDK's own code path, not only through our harness.
 import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -69,10 +69,10 @@ describe("policy: the sas-guardrails pack", () => {
     let client: AnalyzerClient;
 
     before(async function () {
-      child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
-        cwd: POLICY_DIR,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      // The SDK's own policy-pack runner, as the nodejs language host invokes it for `--policy-pack policy`:
+      // `run-policy-pack <engine-address> <program>`, TypeScript type-checked (the address is unused by it).
+      const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
+      child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
       child.stderr?.on("data", (d) => (stderr += String(d)));
       // The SDK prints the port it bound as the first stdout line, which is what the CLI waits for.

@@ -94,6 +94,23 @@ describe("policy: RBAC", () => {
       ]);
     });
 
+    it("flags a read pinned by resourceNames unless policy config allows every name", async () => {
+      const pinned = clusterRole([
+        { apiGroups: [""], resources: ["secrets"], resourceNames: ["welcome-basic-auth"], verbs: ["get", "patch"] },
+      ]);
+      assert.deepEqual((await runResourcePolicy(rbacNoClusterSecretRead, pinned)).violations, [
+        "ClusterRole sas-ci-deployer: rules[0] grants get on secrets named welcome-basic-auth in every namespace; use a namespaced Role instead, or allow the name in policy config allowedSecretNames",
+      ]);
+      const allowed = await runResourcePolicy(rbacNoClusterSecretRead, pinned, { allowedSecretNames: ["welcome-basic-auth"] });
+      assert.deepEqual(allowed.violations, []);
+      // The allowance is for pinned names only: it never excuses an unpinned read.
+      const unpinned = clusterRole([{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }]);
+      const stillFlagged = await runResourcePolicy(rbacNoClusterSecretRead, unpinned, { allowedSecretNames: ["welcome-basic-auth"] });
+      assert.deepEqual(stillFlagged.violations, [
+        "ClusterRole sas-ci-deployer: rules[0] grants get on secrets cluster-wide; use a namespaced Role instead",
+      ]);
+    });
+
     it("ignores a 'secrets' resource of a non-core API group", async () => {
       const outcome = await runResourcePolicy(
         rbacNoClusterSecretRead,

@@ -23,16 +23,23 @@ for (const stack of STACKS) {
                 run = await runStack(stack, { preview });
             });
 
-            it("declares one CustomerSite per customer with its six children", () => {
+            it("declares one CustomerSite per customer with its isolation, page and registry children", () => {
                 const sites = byType(run, "sas:index:CustomerSite");
                 assert.deepEqual(sites.map((s) => s.name).sort(), CUSTOMERS.map((c) => `customer-${c.id}`));
                 const objects = kubernetesObjects(run.resources);
                 for (const kind of PER_CUSTOMER_KINDS) {
                     assert.equal(objects.filter((o) => o.kind === kind && o.metadata.labels?.["sas.io/customer-id"]).length, CUSTOMERS.length, kind);
                 }
+                const basicAuth = stack !== "prod";
                 for (const site of sites) {
-                    const children = run.resources.filter((r) => r.parent === site.urn);
-                    assert.deepEqual(children.map((c) => c.name.replace(`${site.name}-`, "")).sort(), ["configmap", "deployment", "ingress", "namespace", "registry-item", "service"]);
+                    const id = site.name.replace("customer-", "");
+                    const tier = CUSTOMERS.find((c) => c.id === id)!.tier;
+                    const children = run.resources.filter((r) => r.parent === site.urn).map((c) => c.name.replace(`${site.name}-`, "")).sort();
+                    const always = ["allow-ingress", "configmap", "deny-all", "deployment", "ingress", "limits", "namespace", "quota", "registry-item", "service", "support-viewer"];
+                    for (const role of always) assert.ok(children.includes(role), `${site.name} lacks ${role}`);
+                    assert.equal(children.includes("basic-auth"), basicAuth, `${site.name} basic-auth`);
+                    assert.equal(children.includes("hpa"), tier === "enterprise", `${site.name} hpa`);
+                    assert.ok(children.every((c) => [...always, "basic-auth", "hpa", "pdb"].includes(c)), children.join(","));
                 }
             });
 

@@ -235,6 +235,14 @@ describe("scripts/guard: mass-deletion guard", () => {
       }
     });
 
+    it("refuses a failed preview instead of reporting a false all-clear", () => {
+      const run = guard([fixture("program-error.json")]);
+      assert.equal(run.exitCode, 2);
+      assert.deepEqual(run.err, [
+        `guard: ${fixture("program-error.json")}: the preview failed (2 error diagnostics, first: "error: Running program '/work/main' failed with an unhandled exception: | CustomerRecordsError: customers/acme-rockets.yaml: motto: Required"); a failed preview plans no deletes, so customer deletions cannot be counted - fix the preview and run the guard on its new output`,
+      ]);
+    });
+
     it("accepts a byte-order mark", () => {
       assert.deepEqual(parsePreview('\uFEFF{"steps": []}', "p.json").steps, []);
     });

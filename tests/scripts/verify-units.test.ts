@@ -7,7 +7,7 @@ import { backoffDelay } from "../../scripts/verify/backoff";
 import { checkCustomer, type CheckDeps } from "../../scripts/verify/check-customer";
 import { parseStackOutputs } from "../../scripts/verify/outputs";
 import { pageProblem } from "../../scripts/verify/page-check";
-import { statusPutInput } from "../../scripts/verify/registry";
+import { registryClient, statusPutInput } from "../../scripts/verify/registry";
 import { failureSummary, resultTable } from "../../scripts/verify/report";
 import { parseResolveRule, targetFor } from "../../scripts/verify/resolve";
 import { resolveCommit } from "../../scripts/verify/sources";
@@ -191,6 +191,18 @@ describe("verify: registry item", function () {
         });
         assert.equal(input.ConditionExpression, "attribute_not_exists(customerId) OR checkedAt <= :checkedAt");
         assert.deepEqual(input.ExpressionAttributeValues, { ":checkedAt": { S: "2026-01-02T03:04:05.678Z" } });
+    });
+
+    it("needs a region for AWS, and uses placeholder credentials only for a local endpoint without any", async function () {
+        assert.throws(() => registryClient({}, {}), /no AWS region; set AWS_REGION or pass --region/);
+        const local = registryClient({ endpoint: "http://127.0.0.1:8000" }, {});
+        const creds = await (local.config.credentials as () => Promise<{ accessKeyId: string }>)();
+        assert.equal(creds.accessKeyId, "local");
+        assert.equal(await local.config.region(), "us-east-1");
+        local.destroy();
+        const aws = registryClient({ region: "eu-central-1" }, { AWS_ACCESS_KEY_ID: "x" });
+        assert.equal(await aws.config.region(), "eu-central-1");
+        aws.destroy();
     });
 
     it("takes the commit from --commit, then GITHUB_SHA", function () {

@@ -217,6 +217,8 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
                 `--etcd-servers=http://127.0.0.1:${etcdPort}`,
                 "--bind-address=127.0.0.1",
                 "--advertise-address=127.0.0.1",
+                // The endpoint reconciler refuses loopback addresses; the "kubernetes" Service needs no endpoints here.
+                "--endpoint-reconciler-type=none",
                 `--secure-port=${apiPort}`,
                 `--cert-dir=${certDir}`,
                 `--token-auth-file=${tokenFile}`,
@@ -275,7 +277,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
 
         return { server, caPem, client: clientFor, logs, stop };
     } catch (err) {
-        const dump = logs(200);
+        const dump = logs(60);
         await stop();
         throw new Error(`${(err as Error).message}\n${dump}`);
     }

@@ -22,6 +22,7 @@ const spec = (over: Partial<SiteSpec> = {}): SiteSpec => ({
     baseDomain: "sas.example.com",
     ingressClassName: "nginx",
     tls: { enabled: true, clusterIssuer: "letsencrypt" },
+    tenancy: { podSecurityVersion: "v1.33", ingressNamespace: "ingress-nginx", supportGroup: "sas:support", basicAuth: false },
     ...over,
 });
 
