@@ -5,7 +5,7 @@ export const ALLOW_ENV = "SAS_ALLOW_MASS_DELETE";
 export const USAGE = `usage: npm run guard -- <preview.json> [--max-deletes N] [--allow-mass-delete]
 
 Fails (exit 1) when the preview would delete more than N customers (default ${DEFAULT_MAX_CUSTOMER_DELETES}).
-  <preview.json>         output of \`pulumi preview --json --stack <stack>\`
+  <preview.json>         output of \`pulumi preview --json --stack <stack>\` ("-" reads stdin)
   --max-deletes N        customers that may be deleted at once (env ${MAX_DELETES_ENV})
   --allow-mass-delete    let it through anyway, with a warning (env ${ALLOW_ENV}=yes)
 Exit codes: 0 ok, 1 too many customer deletions, 2 bad arguments or unreadable preview.`;

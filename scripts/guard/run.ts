@@ -18,8 +18,10 @@ export function runGuard(argv: readonly string[], env: Record<string, string | u
       return { exitCode: 0, out: [USAGE], err: [] };
     }
     let text: string;
+    // "-" reads stdin, for `pulumi preview --json | npm run guard -- -` (use `set -o pipefail` to keep preview's status).
+    const name = opts.file === "-" ? "<stdin>" : opts.file;
     try {
-      text = fs.readFileSync(opts.file, "utf8");
+      text = fs.readFileSync(opts.file === "-" ? 0 : opts.file, "utf8");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : (e as Error).message;
@@ -27,8 +29,8 @@ export function runGuard(argv: readonly string[], env: Record<string, string | u
         `${opts.file}: ${why}; produce it with \`pulumi preview --json --stack <stack> > preview.json\``,
       );
     }
-    const digest = parsePreview(text, opts.file);
-    assertPreviewSucceeded(digest, opts.file);
+    const digest = parsePreview(text, name);
+    assertPreviewSucceeded(digest, name);
     return judge(customerDeletions(digest), opts);
   } catch (e) {
     if (e instanceof GuardUsageError || e instanceof PreviewInputError) {

@@ -115,6 +115,8 @@ export async function runUnderMocks<T>(opts: EngineOptions, program: () => T): P
                 callback(err, resp);
             });
         };
+        // waitForRPCs is marked @internal (absent from the .d.ts) but is how the SDK itself waits before exiting.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const waitForRPCs = (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs;
         let result: T;
         try {

@@ -29,6 +29,7 @@ export async function runStack(stack: StackName | string, opts: RunStackOptions 
         config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }
     // Required lazily: the program must be loaded after the mocks are in place (it reads config when it runs).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { defineStack } = require("../../program") as typeof import("../../program");
     const run = await runUnderMocks(
         { stack, preview: opts.preview ?? false, config, fakeOutputs, invokes: fakeInvokes },

@@ -4,7 +4,6 @@ import { runStack, PROJECT_ROOT, STACKS, type StackRun, type StackName } from ".
 import { loadCustomers } from "../../components/records/load";
 import { outputIsKnown, outputIsSecret, outputValue } from "../support/outputs";
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
 const CUSTOMERS = loadCustomers(path.join(PROJECT_ROOT, "customers"));
 const of = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
 const one = (run: StackRun, type: string) => {

@@ -72,6 +72,12 @@ describe("policy: pod hardening", () => {
   });
 
   describe("pod-no-privilege-escalation", () => {
+    it("passes a Deployment whose init container and container both set it to false", async () => {
+      const d = deployment();
+      d.props.spec.template.spec.initContainers = [hardenedContainer("seed")];
+      assert.deepEqual((await runResourcePolicy(noPrivilegeEscalation, d)).violations, []);
+    });
+
     it("flags a missing allowPrivilegeEscalation", async () => {
       const d = deployment();
       delete d.props.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation;
@@ -94,6 +100,12 @@ describe("policy: pod hardening", () => {
   });
 
   describe("pod-drop-all-capabilities", () => {
+    it("passes drop ALL alongside an added NET_BIND_SERVICE", async () => {
+      const d = deployment();
+      d.props.spec.template.spec.containers[0].securityContext.capabilities = { drop: ["ALL"], add: ["NET_BIND_SERVICE"] };
+      assert.deepEqual((await runResourcePolicy(dropAllCapabilities, d)).violations, []);
+    });
+
     it("flags dropping only some capabilities", async () => {
       const d = deployment();
       d.props.spec.template.spec.containers[0].securityContext.capabilities = { drop: ["NET_RAW"] };
@@ -112,6 +124,14 @@ describe("policy: pod hardening", () => {
   });
 
   describe("pod-read-only-root-filesystem", () => {
+    it("passes a Job whose container has a read-only root filesystem", async () => {
+      const outcome = await runResourcePolicy(readOnlyRootFilesystem, {
+        type: K8S.job,
+        props: { metadata: { name: "seed", namespace: "cust-acme" }, spec: { template: { spec: hardenedPodSpec() } } },
+      });
+      assert.deepEqual(outcome, { violations: [] });
+    });
+
     it("flags readOnlyRootFilesystem: false in a StatefulSet", async () => {
       const d = deployment();
       d.props.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
@@ -150,6 +170,15 @@ describe("policy: pod hardening", () => {
   });
 
   describe("pod-probes-set", () => {
+    it("passes exec and tcpSocket probes", async () => {
+      const d = deployment();
+      Object.assign(d.props.spec.template.spec.containers[0], {
+        readinessProbe: { tcpSocket: { port: 8080 } },
+        livenessProbe: { exec: { command: ["/bin/true"] } },
+      });
+      assert.deepEqual((await runResourcePolicy(probesSet, d)).violations, []);
+    });
+
     it("flags a missing liveness probe", async () => {
       const d = deployment();
       delete d.props.spec.template.spec.containers[0].livenessProbe;

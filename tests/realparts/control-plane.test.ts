@@ -94,15 +94,13 @@ for (const stack of STACKS) {
 
         it("accepts every object by server-side apply, in render order, with zero warnings (as the CI deployer)", async function () {
             const admin = cp!.client();
-            // The deployer cannot grant itself its own rights: its binding and role are installed by an admin
-            // once (bootstrap), exactly as on a real cluster; everything else goes through the deployer identity.
-            const bootstrap = new Set<KubeObject>();
-            if (deployer) {
-                bootstrap.add(deployer.binding);
-                const roleRef = (deployer.binding as { roleRef?: { kind?: string; name?: string } }).roleRef;
-                const role = rendered.objects.find((o) => o.kind === roleRef?.kind && o.metadata.name === roleRef?.name);
-                if (role) bootstrap.add(role);
-            }
+            // Cluster-scoped RBAC is bootstrapped once by an admin, as on a real cluster: the deployer cannot grant
+            // itself its own rights, and RBAC cannot limit `create` by resource name, so a least-privilege deployer
+            // cannot create ClusterRoles. It applies everything else, in render order, and then re-applies each
+            // ClusterRole to show it can keep them current (its role grants update/patch on them by name).
+            const isClusterRbac = (o: KubeObject) =>
+                o.apiVersion === "rbac.authorization.k8s.io/v1" && (o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding");
+            const bootstrap = new Set<KubeObject>(deployer ? rendered.objects.filter(isClusterRbac) : []);
             const applier: KubeClient = deployer ? cp!.client(DEPLOYER_USER) : admin;
             const failures: string[] = [];
             const warnings: string[] = [];
@@ -117,7 +115,9 @@ for (const stack of STACKS) {
                 }
             };
             await applyAll(admin, [...bootstrap], "cluster-admin (bootstrap)");
-            await applyAll(applier, rendered.objects.filter((o) => !bootstrap.has(o)), deployer ? `${DEPLOYER_USER} in group ${deployer.group}` : "cluster-admin");
+            const who = deployer ? `${DEPLOYER_USER} in group ${deployer.group}` : "cluster-admin";
+            await applyAll(applier, rendered.objects.filter((o) => !bootstrap.has(o)), who);
+            await applyAll(applier, [...bootstrap].filter((o) => o.kind === "ClusterRole"), `${who}, re-applying`);
 
             const problems = [...failures.map((f) => `REJECTED ${f}`), ...warnings.map((w) => `WARNING (a warning is a failure) ${w}`)];
             assert.deepEqual(problems, [], `out/${stack}/objects.json on a real API server:\n${problems.join("\n")}`);

@@ -321,6 +321,25 @@ describe("scripts/guard: mass-deletion guard", () => {
       assert.match(allowed.stderr, /!!! MASS DELETE ALLOWED by --allow-mass-delete: 3 customers WILL BE DELETED/);
     });
 
+    it("reads the preview from stdin with -", () => {
+      const binDir = path.dirname(process.execPath);
+      const run = spawnSync("npm", ["run", "--silent", "guard", "--", "-"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        input: fs.readFileSync(path.join(ROOT, fixture("delete-three.json")), "utf8"),
+        env: { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, SAS_ALLOW_MASS_DELETE: "", SAS_MAX_CUSTOMER_DELETES: "" },
+      });
+      assert.equal(run.status, 1, run.stderr);
+      assert.match(run.stderr, /guard: refusing: 3 customers would be deleted/);
+      const bad = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/guard.ts", "-"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        input: "Previewing update (prod)\n",
+      });
+      assert.equal(bad.status, 2, bad.stderr);
+      assert.match(bad.stderr, /^guard: <stdin>:1:1: not valid JSON: unexpected "P" where a value was expected/);
+    });
+
     it("exits 0 within the limit and 2 on a malformed file", () => {
       const ok = npmGuard([fixture("delete-two.json")]);
       assert.equal(ok.status, 0, ok.stderr);

@@ -10,7 +10,7 @@ import {
     resourceQuotaManifest,
     supportRoleBindingManifest,
 } from "../../../components/k8s/isolation";
-import { deploymentManifest, podSecurityLabels, tenantNamespaceManifest, type SiteSpec } from "../../../components/k8s/manifests";
+import { deploymentManifest, ingressManifest, podSecurityLabels, tenantNamespaceManifest, type SiteSpec } from "../../../components/k8s/manifests";
 import { renderSiteContent } from "../../../components/site/content";
 import { htpasswdLine } from "../../../components/site/htpasswd";
 import { milliCpu, mebibytes } from "../../../components/k8s/quantity";
@@ -161,7 +161,6 @@ describe("isolation: basic auth", () => {
         const secret = basicAuthSecretManifest(spec("starter", true), "u:{SHA}x\n") as any;
         assert.deepEqual(secret.stringData, { auth: "u:{SHA}x\n" });
         assert.equal(secret.metadata.name, "welcome-basic-auth");
-        const { ingressManifest } = require("../../../components/k8s/manifests") as typeof import("../../../components/k8s/manifests");
         const on = (ingressManifest(spec("starter", true)) as any).metadata.annotations;
         assert.equal(on["nginx.ingress.kubernetes.io/auth-type"], "basic");
         assert.equal(on["nginx.ingress.kubernetes.io/auth-secret"], "welcome-basic-auth");
