@@ -3,7 +3,7 @@
 // "restricted" at admission too; these policies fail at preview, before anything reaches a cluster.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { forTypes } from "../lib/applies";
-import { ContainerView, PodView, WORKLOAD_TYPES, effectiveSecurity, podOf } from "../lib/podspec";
+import { type ContainerView, type PodView, WORKLOAD_TYPES, effectiveSecurity, podOf } from "../lib/podspec";
 import { asRecord, describeObject, nonEmptyString } from "../lib/types";
 
 type ContainerCheck = (pod: PodView, container: ContainerView) => string[];

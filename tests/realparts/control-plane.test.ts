@@ -170,56 +170,67 @@ for (const stack of STACKS) {
             );
         });
 
-        describe("negative controls (the checks above can fail)", function () {
-            let tenantNs: string;
+        describe("negative controls in every tenant namespace (the checks above can fail)", function () {
+            let namespaces: string[];
 
             before(function () {
-                const namespaces = tenantNamespaces(rendered);
+                namespaces = tenantNamespaces(rendered);
                 assert.ok(namespaces.length > 0, `out/${stack}/objects.json has no tenant Namespace (cust-<id>)`);
-                tenantNs = namespaces[0];
             });
 
-            it("rejects a privileged pod in a tenant namespace (PodSecurity)", async function () {
-                const pod = restrictedPod(tenantNs, "privileged-probe");
-                const spec = pod.spec as { containers: Array<{ securityContext: Record<string, unknown> }> };
-                spec.containers[0].securityContext = { privileged: true };
-                const res = await cp!.client().create(pod);
-                assert.equal(res.status, 403, `privileged pod in ${tenantNs} was not rejected: HTTP ${res.status} ${res.text}`);
-                assert.match(statusMessage(res), /violates PodSecurity "restricted[^"]*": .*privileged/, statusMessage(res));
+            it("rejects a privileged pod (PodSecurity)", async function () {
+                const problems: string[] = [];
+                for (const ns of namespaces) {
+                    const pod = restrictedPod(ns, "privileged-probe");
+                    const spec = pod.spec as { containers: Array<{ securityContext: Record<string, unknown> }> };
+                    spec.containers[0].securityContext = { privileged: true };
+                    const res = await cp!.client().create(pod);
+                    if (res.status !== 403 || !/violates PodSecurity "restricted[^"]*": .*privileged/.test(statusMessage(res))) {
+                        problems.push(`${ns}: privileged pod got HTTP ${res.status}: ${statusMessage(res)}`);
+                    }
+                }
+                assert.deepEqual(problems, [], `out/${stack}/objects.json: tenant namespaces must enforce PodSecurity "restricted"`);
             });
 
             it("rejects a pod beyond the tenant's ResourceQuota", async function () {
                 const admin = cp!.client();
-                const quotas = await admin.list<{ metadata: { name: string }; status?: { hard?: Record<string, string> } }>("v1", "ResourceQuota", tenantNs);
-                assert.ok(quotas.length > 0, `out/${stack}/objects.json: no ResourceQuota in ${tenantNs}`);
-                // Quota admission refuses every pod until the quota controller has filled status.hard.
-                const deadline = Date.now() + PODS_TIMEOUT_MS;
-                while (Date.now() < deadline) {
-                    const qs = await admin.list<{ status?: { hard?: Record<string, string> } }>("v1", "ResourceQuota", tenantNs);
-                    if (qs.every((q) => q.status?.hard && Object.keys(q.status.hard).length > 0)) break;
-                    await sleep(500);
+                const problems: string[] = [];
+                for (const ns of namespaces) {
+                    const quotas = await admin.list<{ status?: { hard?: Record<string, string> } }>("v1", "ResourceQuota", ns);
+                    if (quotas.length === 0) {
+                        problems.push(`${ns}: no ResourceQuota`);
+                        continue;
+                    }
+                    // Quota admission refuses every pod until the quota controller has filled status.hard.
+                    const deadline = Date.now() + PODS_TIMEOUT_MS;
+                    while (Date.now() < deadline) {
+                        const qs = await admin.list<{ status?: { hard?: Record<string, string> } }>("v1", "ResourceQuota", ns);
+                        if (qs.every((q) => q.status?.hard && Object.keys(q.status.hard).length > 0)) break;
+                        await sleep(500);
+                    }
+                    let rejection: string | undefined;
+                    // Bounded: a quota that admits this many extra pods is no quota for a one-page tenant.
+                    for (let i = 0; i < 60 && rejection === undefined; i++) {
+                        const res = await admin.create(restrictedPod(ns, `quota-probe-${i}`));
+                        if (res.status !== 201) rejection = `HTTP ${res.status}: ${statusMessage(res)}`;
+                    }
+                    if (!rejection) problems.push(`${ns}: 60 extra pods were all admitted; the ResourceQuota does not limit pods`);
+                    else if (!/^HTTP 403: .*exceeded quota/.test(rejection)) problems.push(`${ns}: the pod beyond quota was rejected for another reason: ${rejection}`);
                 }
-                const accepted: string[] = [];
-                let rejection: string | undefined;
-                // Bounded: a quota that never fills within this many pods is no quota for a welcome page.
-                for (let i = 0; i < 60 && rejection === undefined; i++) {
-                    const res = await admin.create(restrictedPod(tenantNs, `quota-probe-${i}`));
-                    if (res.status === 201) accepted.push(`quota-probe-${i}`);
-                    else rejection = `HTTP ${res.status}: ${statusMessage(res)}`;
-                }
-                assert.ok(rejection, `${tenantNs}: 60 extra pods were all admitted; the ResourceQuota does not limit pods`);
-                assert.match(rejection!, /^HTTP 403: .*exceeded quota/, `${tenantNs}: the pod beyond quota was rejected for another reason`);
+                assert.deepEqual(problems, [], `out/${stack}/objects.json: every tenant namespace needs a ResourceQuota that bites`);
             });
 
             it("rejects an object with an invalid name", async function () {
-                const res = await cp!.client().create({
-                    apiVersion: "v1",
-                    kind: "ConfigMap",
-                    metadata: { name: "Not_A_DNS_Name!", namespace: tenantNs },
-                    data: { a: "b" },
-                });
-                assert.equal(res.status, 422, `invalid ConfigMap name was not rejected: HTTP ${res.status} ${res.text}`);
-                assert.match(statusMessage(res), /metadata\.name: Invalid value: "Not_A_DNS_Name!"/);
+                for (const ns of namespaces) {
+                    const res = await cp!.client().create({
+                        apiVersion: "v1",
+                        kind: "ConfigMap",
+                        metadata: { name: "Not_A_DNS_Name!", namespace: ns },
+                        data: { a: "b" },
+                    });
+                    assert.equal(res.status, 422, `${ns}: invalid ConfigMap name was not rejected: HTTP ${res.status} ${res.text}`);
+                    assert.match(statusMessage(res), /metadata\.name: Invalid value: "Not_A_DNS_Name!"/);
+                }
             });
         });
     });

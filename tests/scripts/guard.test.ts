@@ -299,14 +299,20 @@ describe("scripts/guard: mass-deletion guard", () => {
   });
 
   describe("CLI (npm run guard)", () => {
-    function npmGuard(args: string[], env: Record<string, string> = {}) {
-      // npm from the same Node that runs the tests (Node 24 via scripts/ensure-node.sh).
+    /** The caller's environment minus guard settings, with this Node (24, via scripts/ensure-node.sh) first on PATH for npm. */
+    function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
       const binDir = path.dirname(process.execPath);
-      return spawnSync("npm", ["run", "--silent", "guard", "--", ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, SAS_ALLOW_MASS_DELETE: "", SAS_MAX_CUSTOMER_DELETES: "", ...env },
-      });
+      return {
+        ...process.env,
+        PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
+        SAS_ALLOW_MASS_DELETE: "",
+        SAS_MAX_CUSTOMER_DELETES: "",
+        ...extra,
+      };
+    }
+
+    function npmGuard(args: string[], env: Record<string, string> = {}) {
+      return spawnSync("npm", ["run", "--silent", "guard", "--", ...args], { cwd: ROOT, encoding: "utf8", env: cleanEnv(env) });
     }
 
     it("exits 1 above the limit and 0 with the override, through the package.json script", () => {
@@ -322,12 +328,11 @@ describe("scripts/guard: mass-deletion guard", () => {
     });
 
     it("reads the preview from stdin with -", () => {
-      const binDir = path.dirname(process.execPath);
       const run = spawnSync("npm", ["run", "--silent", "guard", "--", "-"], {
         cwd: ROOT,
         encoding: "utf8",
         input: fs.readFileSync(path.join(ROOT, fixture("delete-three.json")), "utf8"),
-        env: { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, SAS_ALLOW_MASS_DELETE: "", SAS_MAX_CUSTOMER_DELETES: "" },
+        env: cleanEnv(),
       });
       assert.equal(run.status, 1, run.stderr);
       assert.match(run.stderr, /guard: refusing: 3 customers would be deleted/);
@@ -335,6 +340,7 @@ describe("scripts/guard: mass-deletion guard", () => {
         cwd: ROOT,
         encoding: "utf8",
         input: "Previewing update (prod)\n",
+        env: cleanEnv(),
       });
       assert.equal(bad.status, 2, bad.stderr);
       assert.match(bad.stderr, /^guard: <stdin>:1:1: not valid JSON: unexpected "P" where a value was expected/);
