@@ -10,8 +10,8 @@
 #   one tools/etcd/go.mod requires.
 # - KUBEBUILDER_ASSETS, when set and holding kube-apiserver and etcd (and kube-controller-manager),
 #   is used as is: nothing is built. Envtest's assets have no controller-manager; then only that
-#   one is built into the cache and the directory printed is still KUBEBUILDER_ASSETS, with
-#   SAS_KUBE_CONTROLLER_MANAGER pointing at the built one (see tests/support/controlplane.ts).
+#   one is built into the cache (if missing there), the directory printed is still KUBEBUILDER_ASSETS,
+#   and tests/support/controlplane.ts takes the controller-manager from the cache.
 # - Go's own caches (GOCACHE, GOMODCACHE) stay where Go puts them, so a warm machine reuses them.
 # Everything the build says goes to stderr; stdout carries only the directory.
 set -euo pipefail

@@ -1,7 +1,7 @@
 // `npm run bench`: issue 7. Measures how the real program scales with customers under Pulumi's mock engine (one fresh
 // process per measurement, in every way the program can be run), its blast radius, one pod's serving cost and the
 // cluster cost per customer, and writes docs/BENCHMARKS.md. Flags: scripts/bench/args.ts (`--quick`, `--sizes`).
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -35,12 +35,10 @@ function version(pkg: string): string {
 }
 
 function nginxVersion(): string {
-    try {
-        return execFileSync("/usr/sbin/nginx", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim() || "unknown";
-    } catch (e) {
-        const err = e as { stderr?: string };
-        return (err.stderr ?? "").trim().replace(/^nginx version: /, "") || "not installed (/usr/sbin/nginx)";
-    }
+    // nginx -v prints to stderr.
+    const res = spawnSync("/usr/sbin/nginx", ["-v"], { encoding: "utf8" });
+    if (res.error) return "not installed (/usr/sbin/nginx)";
+    return `${res.stdout}${res.stderr}`.trim().replace(/^nginx version: /, "") || "unknown";
 }
 
 function machine(): BenchData["machine"] {

@@ -125,8 +125,9 @@ export async function runChild(spec: RunSpec, layout: Layout): Promise<RunOutcom
 
 /** The informative part of a Node error on stderr: the error line and the source excerpt above it. */
 export function firstErrorLines(stderr: string, max = 8): string {
-    const lines = stderr.split("\n").filter((l) => l.trim() && !l.includes("ExperimentalWarning") && !l.startsWith("(Use `node --trace-warnings"));
-    const errorAt = lines.findIndex((l) => /^\s*(\w+Error|Error)\b/.test(l) || /\[ERR_[A-Z_]+\]/.test(l));
+    const noise = /^\(node:\d+\) \[MODULE_TYPELESS_PACKAGE_JSON\]|ExperimentalWarning|^\(Use `node --trace-warnings|To eliminate this warning/;
+    const lines = stderr.split("\n").filter((l) => l.trim() && !noise.test(l));
+    const errorAt = lines.findIndex((l) => /^(\w*Error)\b/.test(l.trim()));
     const start = errorAt === -1 ? 0 : Math.max(0, errorAt - 4);
     return lines.slice(start, start + max).join("\n");
 }

@@ -81,7 +81,7 @@ function evalTable(rows: readonly EvalRow[]): string {
         rows.map(({ run, outcome, skipped }) => {
             const head = [String(run.size), run.mode, run.phase, run.knobs.label];
             if (skipped) return [...head, "", "", "", "", "", "", "", "", `skipped: ${skipped}`];
-            if (!outcome?.ok || !outcome.child) return [...head, "", "", "", "", "", "", "", outcome ? outcome.loadAvg.toFixed(1) : "", `FAILED: ${(outcome?.error ?? "").split("\n").find((l) => /Error|ERR_/.test(l)) ?? outcome?.error ?? ""}`];
+            if (!outcome?.ok || !outcome.child) return [...head, "", "", "", "", "", "", "", outcome ? outcome.loadAvg.toFixed(1) : "", `FAILED: ${(outcome?.error ?? "").split("\n").find((l) => /^\w*Error\b/.test(l.trim())) ?? outcome?.error ?? ""}`];
             const m = measures(outcome);
             const c = outcome.child;
             const n = customersOf(outcome);

@@ -5,6 +5,8 @@ import { runStack, PROJECT_ROOT, STACKS, kubernetesObjects, type RecordedResourc
 import { loadCustomers } from "../../components/records/load";
 import { escapeHtml } from "../../components/site/escape";
 import { recordYaml, tempDirWith } from "../support/tmp";
+import { outputIsSecret, outputValue } from "../support/outputs";
+import { BASIC_AUTH_USER, htpasswdLine } from "../../components/site/htpasswd";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
 const CUSTOMERS = loadCustomers(path.join(PROJECT_ROOT, "customers"));
@@ -167,4 +169,33 @@ describe("program: determinism and blast radius", () => {
             b.cleanup();
         }
     });
+});
+
+describe("program: basic auth in front of non-prod pages", () => {
+    for (const stack of STACKS) {
+        const on = stack !== "prod";
+        it(`${stack}: ${on ? "one stable random password, an htpasswd Secret per tenant, exported as a secret" : "public pages: no password, Secret or annotation"}`, async () => {
+            const run = await runStack(stack);
+            const passwords = byType(run, "random:index/randomPassword:RandomPassword");
+            const secrets = byType(run, "kubernetes:core/v1:Secret");
+            const ingresses = byType(run, "kubernetes:networking.k8s.io/v1:Ingress");
+            if (!on) {
+                assert.equal(passwords.length + secrets.length, 0);
+                assert.equal(run.outputs.basicAuth, undefined);
+                assert.ok(ingresses.every((i) => !i.inputs.metadata.annotations?.["nginx.ingress.kubernetes.io/auth-type"]));
+                return;
+            }
+            assert.equal(passwords.length, 1);
+            assert.deepEqual(passwords[0].inputs, { length: 24, special: false });
+            const creds = (await outputValue(run.outputs.basicAuth)) as { username: string; password: string };
+            assert.equal(await outputIsSecret(run.outputs.basicAuth), true);
+            assert.equal(creds.username, BASIC_AUTH_USER);
+            assert.equal(secrets.length, CUSTOMERS.length);
+            for (const s of secrets) {
+                assert.equal(s.inputs.stringData.auth, `${htpasswdLine(creds.username, creds.password)}\n`);
+                assert.deepEqual(s.secretPaths, ["stringData"]);
+            }
+            for (const i of ingresses) assert.equal(i.inputs.metadata.annotations["nginx.ingress.kubernetes.io/auth-secret"], "welcome-basic-auth");
+        });
+    }
 });
