@@ -1,6 +1,6 @@
-import type { SiteSpec } from "./manifests";
-import { customerLabels, selectorLabels } from "./labels";
-import { OBJECT_NAMES, tenantNamespace } from "./names";
+import { meta, type Manifest, type SiteSpec } from "./manifests";
+import { selectorLabels } from "./labels";
+import { OBJECT_NAMES } from "./names";
 import { cpuTimes, memoryTimes } from "./quantity";
 import { SITE_LAYOUT } from "../site/layout";
 
@@ -8,12 +8,6 @@ import { SITE_LAYOUT } from "../site/layout";
  * The objects that keep one tenant from seeing, reaching or starving another: quota, limits, network policy,
  * disruption budget, autoscaler, support access and basic auth. Pure data, like ./manifests.
  */
-
-type Manifest = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown; roleRef?: unknown; [k: string]: unknown };
-
-function meta(spec: SiteSpec, name: string) {
-    return { name, namespace: tenantNamespace(spec.customer.id), labels: customerLabels(spec.customer) };
-}
 
 /** The rollout surge (deploymentManifest's maxSurge): the quota must admit it, or a rollout stalls halfway. */
 export const ROLLOUT_SURGE = 1;

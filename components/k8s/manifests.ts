@@ -43,9 +43,10 @@ export function podSecurityLabels(version: string): Record<string, string> {
     );
 }
 
-type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown };
+export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown; roleRef?: unknown };
 
-function meta(spec: SiteSpec, name: string, extra: Record<string, unknown> = {}) {
+/** Metadata of an object in the customer's namespace: its name, the namespace and the customer's labels. */
+export function meta(spec: Pick<SiteSpec, "customer">, name: string, extra: Record<string, unknown> = {}) {
     return { name, namespace: tenantNamespace(spec.customer.id), labels: customerLabels(spec.customer), ...extra };
 }
 

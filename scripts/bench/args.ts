@@ -17,6 +17,8 @@ export interface BenchOptions {
     serveSeconds: number;
     /** A run predicted (from a smaller size in the same mode) to take longer than this is skipped and reported so. */
     maxRunSeconds: number;
+    /** The whole bench should end within this; runs above LARGE customers are skipped when they would not fit. */
+    budgetSeconds: number;
 }
 
 export const FULL: BenchOptions = {
@@ -28,6 +30,7 @@ export const FULL: BenchOptions = {
     serveRates: [1000, 5000, 20000],
     serveSeconds: 10,
     maxRunSeconds: 150,
+    budgetSeconds: 840,
 };
 
 /** --quick: every section once, small: for developing the benchmark, not for the report. */
@@ -35,7 +38,7 @@ export const QUICK: Partial<BenchOptions> = { sizes: [10, 100], blastSize: 100, 
 
 const USAGE =
     "usage: npm run bench -- [--quick] [--sizes 10,100,1000,5000] [--stack prod] [--only eval,knobs,blast,profile,serve,cost] " +
-    "[--skip <sections>] [--out docs/BENCHMARKS.md] [--blast-size 1000] [--serve-rates 1000,5000,20000] [--serve-seconds 10] [--max-run-seconds 150]";
+    "[--skip <sections>] [--out docs/BENCHMARKS.md] [--blast-size 1000] [--serve-rates 1000,5000,20000] [--serve-seconds 10] [--max-run-seconds 150] [--budget-seconds 840]";
 
 function numbers(flag: string, value: string | undefined): number[] {
     const list = (value ?? "").split(",").map((s) => Number(s.trim()));
@@ -88,6 +91,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
                 break;
             case "--max-run-seconds":
                 opts.maxRunSeconds = numbers(flag, value())[0];
+                break;
+            case "--budget-seconds":
+                opts.budgetSeconds = numbers(flag, value())[0];
                 break;
             default:
                 throw new Error(`unknown argument "${argv[i]}"\n${USAGE}`);

@@ -11,7 +11,7 @@ import { compileProgram, type CompileResult } from "./compile";
 import { INSTANCE_TYPES, PREFIX_DELEGATION_MAX_PODS, blendedDemand, customersPerNode, nodeCapacity, tierDemand } from "./cost";
 import { TIER_MIX, recordText, syntheticCustomer, syntheticCustomers, syntheticId, tierFor, writeCustomers } from "./customers";
 import { runChild, type Layout, type RunOutcome } from "./modes";
-import { evalPlan, KNOB_VARIANTS, predictSeconds, RECOMMENDED, type PlannedRun } from "./plan";
+import { evalPlan, KNOB_VARIANTS, LARGE, predictSeconds, RECOMMENDED, type PlannedRun } from "./plan";
 import { topFiles, topFunctions, type CpuProfile } from "./profile";
 import { renderReport, type BenchData, type BlastScenario, type CostStack, type EvalRow } from "./report";
 import { benchServing } from "./serve";
@@ -72,7 +72,11 @@ export function perTier(perCustomer: Record<string, number>): Partial<Record<Tie
 class Bench {
     readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sas-bench-"));
     layout: Layout = { projectRoot: PROJECT_ROOT };
+    readonly started = Date.now();
+    /** Inputs dump of the matrix's precompiled, update, --stack-trace-limit=0 run at blastSize: the blast-radius base. */
+    readonly baseDump = path.join(this.tmp, "inputs-base.jsonl");
     private dirs = new Map<number, string>();
+    private done: { run: PlannedRun; wallS: number; evalS: number }[] = [];
 
     constructor(readonly opts: BenchOptions) {}
 
@@ -107,6 +111,7 @@ class Bench {
                     dumpInputs: extra.dumpInputs,
                 },
                 extraFlags: extra.extraFlags,
+                timeoutMs: this.opts.maxRunSeconds * 2000,
             },
             this.layout,
         );
@@ -118,23 +123,34 @@ class Bench {
         return outcome;
     }
 
-    async evalMatrix(): Promise<EvalRow[]> {
+    /**
+     * Runs the matrix rows for the given sizes. A row is skipped (and reported so) when its predicted time exceeds
+     * --max-run-seconds or, for sizes above LARGE, what is left of --budget-seconds after `reserveS`.
+     */
+    async evalMatrix(sizes: (size: number) => boolean, reserveS = 0): Promise<EvalRow[]> {
         const rows: EvalRow[] = [];
-        const done: { run: PlannedRun; wallS: number; evalS: number }[] = [];
-        for (const run of evalPlan(this.opts.sizes)) {
+        for (const run of evalPlan(this.opts.sizes).filter((r) => sizes(r.size))) {
             if (run.mode !== "ts-node" && run.mode !== "ts-node-transpile-only" && run.mode !== "strip-types" && !this.layout.compiledRoot) {
                 rows.push({ run, skipped: "no compiled tree (tsc failed)" });
                 continue;
             }
-            const predicted = predictSeconds(run, done);
+            const predicted = predictSeconds(run, this.done);
+            const left = this.opts.budgetSeconds - (Date.now() - this.started) / 1000 - reserveS;
+            const what = `${run.mode} ${run.size} ${run.phase} [${run.knobs.label}]`;
             if (predicted !== undefined && predicted > this.opts.maxRunSeconds) {
-                rows.push({ run, skipped: `predicted ${predicted.toFixed(0)} s from the smaller run > --max-run-seconds ${this.opts.maxRunSeconds}` });
-                log(`${run.mode} ${run.size} ${run.phase} [${run.knobs.label}]: skipped, predicted ${predicted.toFixed(0)} s`);
+                rows.push({ run, skipped: `predicted ${predicted.toFixed(0)} s (from the smaller run) > --max-run-seconds ${this.opts.maxRunSeconds}` });
+                log(`${what}: skipped, predicted ${predicted.toFixed(0)} s`);
                 continue;
             }
-            const outcome = await this.run(run);
+            if (run.size > LARGE && (predicted ?? Infinity) > left) {
+                rows.push({ run, skipped: `predicted ${predicted?.toFixed(0) ?? "?"} s, ${Math.max(0, left).toFixed(0)} s left of --budget-seconds ${this.opts.budgetSeconds}` });
+                log(`${what}: skipped, predicted ${predicted?.toFixed(0) ?? "?"} s > ${left.toFixed(0)} s left`);
+                continue;
+            }
+            const isBase = run.mode === "precompiled" && run.size === this.opts.blastSize && run.phase === "update" && run.knobs.label === RECOMMENDED.label;
+            const outcome = await this.run(run, isBase ? { dumpInputs: this.baseDump } : {});
             rows.push({ run, outcome });
-            if (outcome.ok && outcome.child) done.push({ run, wallS: outcome.wallMs / 1000, evalS: outcome.child.evalMs / 1000 });
+            if (outcome.ok && outcome.child) this.done.push({ run, wallS: outcome.wallMs / 1000, evalS: outcome.child.evalMs / 1000 });
         }
         return rows;
     }
@@ -173,7 +189,7 @@ class Bench {
             if (!outcome.ok) throw new Error(`blast radius: ${label} run failed: ${outcome.error}`);
             return parseDump(fs.readFileSync(dump, "utf8"));
         };
-        const before = await runOnce(this.customersDir(size), "base");
+        const before = fs.existsSync(this.baseDump) ? parseDump(fs.readFileSync(this.baseDump, "utf8")) : await runOnce(this.customersDir(size), "base");
         const out: BlastScenario[] = [];
         for (const v of variants) {
             const dir = path.join(this.tmp, `blast-${v.name.replace(/\W+/g, "-")}`);
@@ -275,11 +291,15 @@ async function main(): Promise<void> {
     };
     const needsJs = opts.sections.some((s) => s !== "serve");
     if (needsJs) data.compile = await attempt("compile", () => bench.compile());
-    if (opts.sections.includes("eval")) data.eval = await attempt("eval", () => bench.evalMatrix());
+    // Up to LARGE customers first; the larger sizes run last, in whatever time the budget leaves.
+    if (opts.sections.includes("eval")) data.eval = await attempt("eval", () => bench.evalMatrix((n) => n <= LARGE));
     const stripRow = data.eval?.find((r) => r.run.mode === "strip-types");
     if (stripRow?.outcome && !stripRow.outcome.ok) data.strip.runError = stripRow.outcome.error;
-    const knobSize = opts.sizes.includes(opts.blastSize) ? opts.blastSize : opts.sizes[opts.sizes.length - 1];
-    if (opts.sections.includes("knobs")) data.knobs = await attempt("knobs", () => bench.knobs(knobSize));
+    const knobSize = opts.sizes.includes(opts.blastSize) ? opts.blastSize : opts.sizes.filter((n) => n <= LARGE).pop() ?? opts.sizes[0];
+    if (opts.sections.includes("knobs")) {
+        const reference = (data.eval ?? []).filter((r) => r.run.mode === "precompiled" && r.run.size === knobSize && r.run.phase === "update");
+        data.knobs = await attempt("knobs", async () => [...reference, ...(await bench.knobs(knobSize))]);
+    }
     if (opts.sections.includes("blast")) data.blast = await attempt("blast", async () => ({ size: opts.blastSize, scenarios: await bench.blast(opts.blastSize) }));
     if (opts.sections.includes("profile")) data.profile = await attempt("profile", () => bench.profile(opts.blastSize));
     if (opts.sections.includes("serve")) {
@@ -290,6 +310,10 @@ async function main(): Promise<void> {
         }));
     }
     if (opts.sections.includes("cost")) data.cost = await attempt("cost", () => bench.cost(data.eval ?? []));
+    if (opts.sections.includes("eval") && opts.sizes.some((n) => n > LARGE)) {
+        const large = await attempt("eval (large sizes)", () => bench.evalMatrix((n) => n > LARGE, 20));
+        data.eval = [...(data.eval ?? []), ...(large ?? [])];
+    }
     data.finishedAt = new Date().toISOString();
     data.loadAvgEnd = os.loadavg();
     const notesFile = path.join(__dirname, "findings.md");
