@@ -17,17 +17,41 @@ export const pointInTimeRecovery: ResourceValidationPolicy = {
   }),
 };
 
+export interface KmsEncryptionConfig {
+  /** Overrides the stack name read from the resource URN. */
+  stack?: string;
+  /**
+   * Stacks whose DynamoDB is a local stand-in (DynamoDB Local, dynalite) with no KMS: there encryption must be on,
+   * but no customer-managed key can exist. Default none; policy/config.json names `local`.
+   */
+  localStacks?: string[];
+}
+
 export const kmsEncryption: ResourceValidationPolicy = {
   name: "dynamodb-kms-encryption",
   description: "DynamoDB tables must use server-side encryption with a customer-managed KMS key.",
   remediationSteps: "Set serverSideEncryption: { enabled: true, kmsKeyArn: <aws.kms.Key>.arn } on the table.",
   enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      stack: { type: "string", description: "Stack name; defaults to the stack in the resource URN." },
+      localStacks: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Stacks on a local DynamoDB stand-in without KMS: only enabled: true is required.",
+      },
+    },
+  },
   validateResource: forTypes([AWS.dynamoTable], (args, reportViolation) => {
     const sse = asRecord(args.props.serverSideEncryption);
     if (sse?.enabled !== true) {
       reportViolation(`DynamoDB table ${args.name}: set serverSideEncryption.enabled: true`);
       return;
     }
+    const config = args.getConfig<KmsEncryptionConfig>();
+    const localStacks = Array.isArray(config.localStacks) ? config.localStacks : [];
+    if (localStacks.includes(resolveStack(args.urn, config))) return;
     const arn = sse.kmsKeyArn;
     if (!nonEmptyString(arn)) {
       reportViolation(

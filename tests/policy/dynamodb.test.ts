@@ -50,6 +50,18 @@ describe("policy: DynamoDB customer registry", () => {
       ]);
     });
 
+    it("on a stack configured as local (no KMS exists there), requires SSE on but no key; other stacks still need one", async () => {
+      const table = registryTable();
+      table.props.serverSideEncryption = { enabled: true };
+      const onLocal = { localStacks: ["local"], stack: "local" };
+      assert.deepEqual((await runResourcePolicy(kmsEncryption, table, onLocal)).violations, []);
+      assert.equal((await runResourcePolicy(kmsEncryption, table, { localStacks: ["local"], stack: "dev" })).violations.length, 1);
+      table.props.serverSideEncryption = { enabled: false };
+      assert.deepEqual((await runResourcePolicy(kmsEncryption, table, onLocal)).violations, [
+        "DynamoDB table customer-registry: set serverSideEncryption.enabled: true",
+      ]);
+    });
+
     it("flags a kmsKeyArn that is an alias name, not an ARN", async () => {
       const table = registryTable();
       table.props.serverSideEncryption = { enabled: true, kmsKeyArn: "alias/registry" };

@@ -1,12 +1,17 @@
 // The whole program, every stack, against every policy: the guardrails must hold for what we actually deploy.
 // Props are the recorded inputs (what the analyzer's per-resource `analyze` call sees).
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { policies } from "../../policy/all-policies";
 import { runStack, type RecordedResource } from "../support/program";
 import { fromRecorded, runResourcePolicy, runStackPolicy } from "./harness";
 
 const STACK_NAMES = ["local", "dev", "stage", "prod"] as const;
+
+/** The policy config CI passes with --policy-pack-config: the program must pass the pack exactly as CI runs it. */
+const PACK_CONFIG = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policy", "config.json"), "utf8")) as Record<string, object>;
 
 interface Evaluation {
   failures: string[];
@@ -21,7 +26,7 @@ async function evaluate(resources: RecordedResource[]): Promise<Evaluation> {
   const result: Evaluation = { failures: [], applied: new Map(), unknowns: [] };
   for (const policy of policies) {
     if ("validateStack" in policy) {
-      const outcome = await runStackPolicy(policy as StackValidationPolicy, inputs);
+      const outcome = await runStackPolicy(policy as StackValidationPolicy, inputs, PACK_CONFIG[policy.name] ?? {});
       result.applied.set(policy.name, outcome.notApplicable ? 0 : 1);
       for (const v of outcome.violations) {
         result.failures.push(`${policy.name} on ${v.urn ?? "(stack)"}: ${v.message}`);
@@ -31,7 +36,7 @@ async function evaluate(resources: RecordedResource[]): Promise<Evaluation> {
     }
     let applied = 0;
     for (const input of inputs) {
-      const outcome = await runResourcePolicy(policy as ResourceValidationPolicy, input);
+      const outcome = await runResourcePolicy(policy as ResourceValidationPolicy, input, PACK_CONFIG[policy.name] ?? {});
       if (!outcome.notApplicable) applied++;
       for (const message of outcome.violations) {
         result.failures.push(`${policy.name} on ${input.urn}: ${message}`);

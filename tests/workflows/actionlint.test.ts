@@ -197,6 +197,27 @@ describe("GitHub Actions workflows: delivery rules", function () {
         }
     });
 
+    it("runs every pulumi preview and up with the mandatory policy pack and its committed config", function () {
+        let checked = 0;
+        for (const file of workflowFiles) {
+            for (const [name, job] of jobsOf(load(file))) {
+                for (const step of stepsOf(job)) {
+                    const command = String(step.with?.command ?? "");
+                    if (String(step.uses ?? "").startsWith("pulumi/actions@") && ["up", "preview"].includes(command)) {
+                        assert.equal(step.with.policyPacks, "policy", `${file} job ${name}: ${command} without policyPacks`);
+                        assert.equal(step.with.policyPackConfigs, "policy/config.json", `${file} job ${name}`);
+                        checked++;
+                    }
+                    for (const line of String(step.run ?? "").split("\n").filter((l) => /\bpulumi (up|preview)\b/.test(l))) {
+                        assert.match(line, /--policy-pack policy --policy-pack-config policy\/config\.json/, `${file} job ${name}: ${line.trim()}`);
+                        checked++;
+                    }
+                }
+            }
+        }
+        assert.ok(checked >= 8, `only ${checked} pulumi preview/up invocations found`);
+    });
+
     describe("deploy.yml", function () {
         const wf = () => load("deploy.yml");
         const STACKS: Array<[string, string, string | undefined]> = [
