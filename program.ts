@@ -11,6 +11,8 @@ import { ingressController } from "./infra/ingress-controller";
 import { registryTable } from "./infra/registry-table";
 import { platformRbac } from "./infra/rbac";
 import { basicAuth } from "./infra/basic-auth";
+import { certManager } from "./infra/cert-manager";
+import { wildcardRecord } from "./infra/dns";
 import { loadStackSettings } from "./stacks/load";
 import type { StackSettings } from "./stacks/settings";
 
@@ -55,7 +57,11 @@ function declareResources(settings: StackSettings, customers: readonly Customer[
     const aws = awsProvider(settings);
     const cluster = clusterTarget(settings, settings.rbac.deployerGroup, { provider: aws });
     const registry = registryTable(settings, registryTableName(settings.stack), { provider: aws });
-    const ingressAddress = ingressController(settings, { provider: cluster.provider });
+    const ingress = ingressController(settings, { provider: cluster.provider });
+    if (ingress && settings.dns.hostedZoneId) wildcardRecord(settings.dns.hostedZoneId, settings.baseDomain, ingress.address, { provider: aws });
+    if (ingress && cluster.oidc && settings.certManager.install) {
+        certManager({ settings, oidc: cluster.oidc, ingressNamespace: ingress.namespace, k8sOpts: { provider: cluster.provider }, awsOpts: { provider: aws } });
+    }
     const rbac = platformRbac(settings.rbac.deployerGroup, { provider: cluster.provider });
     const auth = settings.tenancy.basicAuth ? basicAuth() : undefined;
 
@@ -91,7 +97,7 @@ function declareResources(settings: StackSettings, customers: readonly Customer[
         customers: urls,
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
-        ingressAddress,
+        ingressAddress: ingress?.address,
         registryTableName: registry.table.name,
         registryTableArn: registry.table.arn,
         registryEndpoint: settings.aws.dynamodbEndpoint,

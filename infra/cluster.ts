@@ -9,6 +9,8 @@ export interface ClusterTarget {
     provider: k8s.Provider;
     clusterName: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string | undefined>;
+    /** eks only: the OIDC provider, for IAM roles of service accounts. */
+    oidc?: { providerArn: pulumi.Output<string>; issuerUrl: pulumi.Output<string> };
 }
 
 const PROVIDER_BEHAVIOUR = {
@@ -47,5 +49,6 @@ export function clusterTarget(settings: StackSettings, deployerGroup: string, aw
         provider: new k8s.Provider("kubernetes", { kubeconfig: eks.kubeconfig, ...PROVIDER_BEHAVIOUR }),
         clusterName: eks.name,
         kubeconfig: eks.kubeconfig,
+        oidc: { providerArn: eks.oidcProviderArn, issuerUrl: eks.oidcIssuerUrl },
     };
 }

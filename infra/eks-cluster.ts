@@ -9,6 +9,7 @@ export interface EksCluster {
     name: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string>;
     oidcProviderArn: pulumi.Output<string>;
+    oidcIssuerUrl: pulumi.Output<string>;
 }
 
 /**
@@ -69,5 +70,5 @@ export function eksCluster(args: {
     const kubeconfig = pulumi
         .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
         .apply(([name, endpoint, ca]) => eksKubeconfig({ name, endpoint, certificateAuthorityData: ca.data ?? "", region: args.region }));
-    return { name: cluster.name, kubeconfig: pulumi.secret(kubeconfig), oidcProviderArn: oidc.arn };
+    return { name: cluster.name, kubeconfig: pulumi.secret(kubeconfig), oidcProviderArn: oidc.arn, oidcIssuerUrl: issuer };
 }

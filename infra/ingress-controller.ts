@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../stacks/settings";
+import { WILDCARD_SECRET } from "./cert-manager";
 
 export const INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx";
 
@@ -15,6 +16,8 @@ export function ingressNginxValues(settings: StackSettings): Record<string, unkn
             allowSnippetAnnotations: false,
             config: { "server-tokens": "false", "hsts": "true", "ssl-redirect": settings.ingress.tls.enabled ? "true" : "false" },
             service: { type: c.serviceType },
+            // The *.<baseDomain> wildcard from cert-manager answers for every tenant host without a secretName.
+            ...(settings.certManager.install ? { extraArgs: { "default-ssl-certificate": `${c.namespace}/${WILDCARD_SECRET}` } } : {}),
             metrics: { enabled: false },
         },
     };
@@ -24,7 +27,10 @@ export function ingressNginxValues(settings: StackSettings): Record<string, unkn
  * Optionally installs ingress-nginx (pinned chart) in its own namespace and returns the controller's external
  * address. Tenant NetworkPolicies admit traffic from exactly this namespace.
  */
-export function ingressController(settings: StackSettings, opts: pulumi.CustomResourceOptions): pulumi.Output<string> | undefined {
+export function ingressController(
+    settings: StackSettings,
+    opts: pulumi.CustomResourceOptions,
+): { address: pulumi.Output<string>; namespace: k8s.core.v1.Namespace } | undefined {
     const c = settings.ingressController;
     if (!c.install) return undefined;
     const ns = new k8s.core.v1.Namespace("ingress-nginx-namespace", {
@@ -53,5 +59,6 @@ export function ingressController(settings: StackSettings, opts: pulumi.CustomRe
         pulumi.interpolate`${c.namespace}/${release.status.name}-controller`,
         opts,
     );
-    return service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+    const address = service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+    return { address, namespace: ns };
 }

@@ -57,6 +57,7 @@ export function parseStackSettings(stack: string, values: Record<string, unknown
             return [tier, merged];
         }),
     ) as StackSettings["tierSizes"];
+    problems.push(...crossFieldProblems(settings, project));
     if (problems.length > 0) throw new StackSettingsError(stack, problems);
     return { ...settings, stack, tierSizes };
 }
@@ -71,4 +72,20 @@ export function loadStackSettings(): StackSettings {
         throw new StackSettingsError(stack, [(e as Error).message]);
     }
     return parseStackSettings(stack, decoded);
+}
+
+/** Rules that span keys: each names the key to change. */
+function crossFieldProblems(s: ReturnType<typeof stackSettingsSchema.parse>, project: string): string[] {
+    const problems: string[] = [];
+    if (s.certManager.install) {
+        if (s.kubernetes.mode !== "eks") problems.push(`${project}:certManager.install: needs kubernetes.mode eks (Route53 access through IAM roles for service accounts)`);
+        if (!s.ingressController.install) problems.push(`${project}:certManager.install: needs ingressController.install (the wildcard becomes the controller's default certificate)`);
+        if (!s.dns.hostedZoneId) problems.push(`${project}:certManager.install: needs dns.hostedZoneId for the DNS-01 challenge`);
+        if (!s.certManager.acmeEmail) problems.push(`${project}:certManager.acmeEmail: is required when certManager.install is true`);
+        if (!s.ingress.tls.enabled) problems.push(`${project}:certManager.install: needs ingress.tls.enabled`);
+    }
+    if (s.dns.hostedZoneId && !s.ingressController.install) {
+        problems.push(`${project}:dns.hostedZoneId: needs ingressController.install (the record points at its load balancer)`);
+    }
+    return problems;
 }

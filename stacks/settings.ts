@@ -28,10 +28,13 @@ export const ingressSchema = z.strictObject({
     tls: z
         .strictObject({
             enabled: flag.default(false),
-            /** Secret holding a wildcard certificate for *.<baseDomain>, copied into each tenant namespace by the operator. */
+            /**
+             * A certificate Secret the operator places in every tenant namespace. Unset (the default): Ingresses name
+             * only their host and the controller serves its default certificate, the *.<baseDomain> wildcard that
+             * certManager issues. Per-host ACME HTTP-01 is deliberately not offered: its solver pods would have to run
+             * inside tenant namespaces, past their quota and default-deny network policy.
+             */
             secretName: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).optional(),
-            /** cert-manager ClusterIssuer that issues one certificate per customer host. */
-            clusterIssuer: z.string().min(1).optional(),
         })
         .default({ enabled: false }),
 });
@@ -102,6 +105,22 @@ export const ingressControllerSchema = z.strictObject({
     replicas: z.number().int().min(1).default(2),
 });
 
+/**
+ * cert-manager issuing one wildcard certificate for *.<baseDomain> by ACME DNS-01 in Route53 (eks only: cert-manager
+ * reaches Route53 through an IAM role for its service account), served by ingress-nginx as its default certificate.
+ */
+export const certManagerSchema = z.strictObject({
+    install: flag.default(false),
+    chartVersion: z.string().regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/).default("v1.19.1"),
+    acmeEmail: z.email({ error: "must be an e-mail address for the ACME account" }).optional(),
+    acmeServer: z.url().default("https://acme-v02.api.letsencrypt.org/directory"),
+});
+
+export const dnsSchema = z.strictObject({
+    /** Route53 hosted zone of baseDomain: a wildcard record to the ingress load balancer, and DNS-01 challenges. */
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { error: "must be a Route53 hosted zone id (Z...)" }).optional(),
+});
+
 export const registrySchema = z.strictObject({
     /** DynamoDB deletion protection and Pulumi `protect` on the table and its key: prod data survives `pulumi destroy`. */
     protect: flag.default(false),
@@ -146,6 +165,8 @@ export const stackSettingsSchema = z.strictObject({
             supportGroup: z.string().min(1).default("sas:support"),
         })
         .default({ deployerGroup: "sas:ci-deployers", supportGroup: "sas:support" }),
+    certManager: certManagerSchema.default({ install: false, chartVersion: "v1.19.1", acmeServer: "https://acme-v02.api.letsencrypt.org/directory" }),
+    dns: dnsSchema.default({}),
     registry: registrySchema.default({ protect: false, keyDeletionWindowDays: 7 }),
     tiers: tierOverrides,
 });

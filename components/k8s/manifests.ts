@@ -19,7 +19,7 @@ export interface SiteSpec {
     image: string;
     baseDomain: string;
     ingressClassName: string;
-    tls: { enabled: boolean; secretName?: string; clusterIssuer?: string };
+    tls: { enabled: boolean; secretName?: string };
     tenancy: TenancySpec;
 }
 
@@ -179,7 +179,6 @@ export function serviceManifest(spec: SiteSpec): Manifest {
 export function ingressManifest(spec: SiteSpec): Manifest {
     const host = customerHost(spec.customer.id, spec.baseDomain);
     const annotations: Record<string, string> = {};
-    if (spec.tls.enabled && spec.tls.clusterIssuer) annotations["cert-manager.io/cluster-issuer"] = spec.tls.clusterIssuer;
     if (spec.tenancy.basicAuth) {
         annotations["nginx.ingress.kubernetes.io/auth-type"] = "basic";
         annotations["nginx.ingress.kubernetes.io/auth-secret"] = OBJECT_NAMES.basicAuthSecret;
@@ -192,7 +191,8 @@ export function ingressManifest(spec: SiteSpec): Manifest {
         spec: {
             ingressClassName: spec.ingressClassName,
             ...(spec.tls.enabled
-                ? { tls: [{ hosts: [host], secretName: spec.tls.secretName ?? `${OBJECT_NAMES.app}-tls` }] }
+                ? // Without a secretName the controller serves its default (wildcard) certificate for this host.
+                  { tls: [{ hosts: [host], ...(spec.tls.secretName ? { secretName: spec.tls.secretName } : {}) }] }
                 : {}),
             rules: [
                 {

@@ -10,7 +10,12 @@ export interface StripProblem {
     construct: string;
 }
 
-/** Constructs that need code generation, which strip-only mode (no --experimental-transform-types) refuses. */
+const COMMONJS_GLOBALS = new Set(["__dirname", "__filename", "require"]);
+
+/**
+ * Constructs that need code generation, which strip-only mode (no --experimental-transform-types) refuses, and
+ * CommonJS globals, which do not exist once Node loads the file as an ES module (it does for any `import` syntax).
+ */
 export function unsupportedConstructs(fileName: string, text: string): StripProblem[] {
     const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
     const problems: StripProblem[] = [];
@@ -30,6 +35,9 @@ export function unsupportedConstructs(fileName: string, text: string): StripProb
             at(node, "export =");
         } else if (ts.isDecorator(node)) {
             at(node, "decorator");
+        } else if (ts.isIdentifier(node) && COMMONJS_GLOBALS.has(node.text) && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) {
+            // A .ts file with import syntax is loaded as an ES module by Node, where these do not exist.
+            at(node, `CommonJS global \`${node.text}\` (undefined in an ES module)`);
         }
         ts.forEachChild(node, visit);
     };

@@ -38,10 +38,24 @@ function plain<T>(value: T): T {
     return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** The Kubernetes objects among the recorded resources, as manifests in apply order. */
+/** API groups every Kubernetes API server serves; anything else needs CRDs that a Helm release installs first. */
+const BUILT_IN_GROUPS = new Set(["", "apps", "batch", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io"]);
+const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+
+const manifestsOf = (resources: readonly RecordedResource[]) =>
+    resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs?.apiVersion && r.inputs?.kind);
+
+/** Objects of CRD-defined kinds (cert-manager's ClusterIssuer, Certificate): applied after their chart, listed apart. */
+export function customResourceObjects(resources: readonly RecordedResource[]): K8sObject[] {
+    return manifestsOf(resources)
+        .filter((r) => !BUILT_IN_GROUPS.has(groupOf(r.inputs.apiVersion)))
+        .map((r) => plain(r.inputs) as K8sObject);
+}
+
+/** The Kubernetes objects of built-in kinds among the recorded resources, as manifests in apply order. */
 export function kubernetesObjects(resources: readonly RecordedResource[]): K8sObject[] {
-    return resources
-        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs?.apiVersion && r.inputs?.kind)
+    return manifestsOf(resources)
+        .filter((r) => BUILT_IN_GROUPS.has(groupOf(r.inputs.apiVersion)))
         .map((r) => plain(r.inputs) as K8sObject)
         .sort(
             (a, b) =>

@@ -1,4 +1,4 @@
-import type { K8sObject } from "./manifests";
+import { customResourceObjects, type K8sObject } from "./manifests";
 import type { StackRun } from "./run-stack";
 
 function table(header: string[], rows: string[][]): string {
@@ -22,6 +22,8 @@ export function renderSummary(stack: string, run: StackRun, objects: readonly K8
             .flatMap((o) => ((o.spec as { rules?: { host: string }[] }).rules ?? []).map((r) => r.host))
             .join(", ");
     const tierOf = (id: string) => objects.find((o) => o.kind === "Namespace" && o.metadata.labels?.["sas.io/customer-id"] === id)?.metadata.labels?.["sas.io/tier"] ?? "";
+    const custom = customResourceObjects(run.resources);
+    const releases = run.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     const cloud = run.resources.filter((r) => r.custom && !r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"));
     return [
         `# Stack ${stack}\n`,
@@ -29,6 +31,13 @@ export function renderSummary(stack: string, run: StackRun, objects: readonly K8
         table(["customer", "tier", "host", "url"], Object.entries(urls).map(([id, url]) => [id, tierOf(id), hostOf(id), url])),
         `## Kubernetes objects (${objects.length})\n`,
         table(["kind", "count"], countBy(objects, (o) => o.kind).map(([k, n]) => [k, String(n)])),
+        `## Helm releases and objects of their CRDs (${releases.length + custom.length})\n`,
+        releases.length + custom.length
+            ? table(["kind", "name", "detail"], [
+                  ...releases.map((r) => ["HelmRelease", String(r.inputs.name), `${r.inputs.chart} ${r.inputs.version}`]),
+                  ...custom.map((o) => [o.kind, o.metadata.name, o.apiVersion]),
+              ])
+            : "none\n",
         `## Cloud resources (${cloud.length})\n`,
         cloud.length ? table(["type", "count"], countBy(cloud, (r) => r.type).map(([k, n]) => [k, String(n)])) : "none\n",
     ].join("\n");

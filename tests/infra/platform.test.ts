@@ -90,7 +90,10 @@ for (const stack of STACKS) {
             });
 
             it("IAM: cluster and node roles with AWS managed policies only", () => {
-                const attachments = of(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
+                const attachments = of(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    .filter((a) => !a.name.startsWith("cert-manager"))
+                    .map((a) => a.inputs.policyArn)
+                    .sort();
                 assert.deepEqual(attachments, [
                     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
                     "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
@@ -134,13 +137,41 @@ for (const stack of STACKS) {
             });
 
             it("installs ingress-nginx from a pinned chart in its own namespace, exporting its address", async () => {
-                const release = one(run, "kubernetes:helm.sh/v3:Release").inputs;
+                const release = of(run, "kubernetes:helm.sh/v3:Release").find((r) => r.name === "ingress-nginx")!.inputs;
                 assert.equal(release.chart, "ingress-nginx");
                 assert.match(release.version, /^\d+\.\d+\.\d+$/);
                 assert.equal(release.namespace, "ingress-nginx");
                 assert.equal(release.values.controller.service.type, "LoadBalancer");
                 assert.equal(release.values.controller.allowSnippetAnnotations, false);
+                assert.equal(release.values.controller.extraArgs["default-ssl-certificate"], "ingress-nginx/sas-wildcard-tls");
                 assert.equal(await outputValue(run.outputs.ingressAddress), "ingress.elb.eu-west-1.amazonaws.com");
+            });
+
+            it("HTTPS for every tenant from one wildcard certificate: cert-manager by DNS-01 through a zone-scoped IRSA role", () => {
+                const release = of(run, "kubernetes:helm.sh/v3:Release").find((r) => r.name === "cert-manager")!.inputs;
+                assert.equal(release.version, "v1.19.1");
+                assert.equal(release.values.crds.enabled, true);
+                const roleArn = release.values.serviceAccount.annotations["eks.amazonaws.com/role-arn"];
+                assert.equal(roleArn, "arn:aws:iam::111122223333:role/cert-manager-dns01");
+                const trust = JSON.parse(run.resources.find((r) => r.name === "cert-manager-dns01" && r.type === "aws:iam/role:Role")!.inputs.assumeRolePolicy);
+                assert.equal(trust.Statement[0].Principal.Federated, `arn:aws:iam::111122223333:oidc-provider/sas-${stack}-oidc`);
+                assert.deepEqual(Object.values(trust.Statement[0].Condition.StringEquals), ["system:serviceaccount:cert-manager:cert-manager", "sts.amazonaws.com"]);
+                const cert = run.resources.find((r) => r.name === "wildcard-certificate")!.inputs;
+                const domain = one(run, "aws:route53/record:Record").inputs.name.slice(2);
+                assert.deepEqual(cert.spec.dnsNames, [`*.${domain}`]);
+                assert.equal(cert.metadata.namespace, "ingress-nginx");
+                const issuer = run.resources.find((r) => r.name === "cluster-issuer")!;
+                assert.ok(issuer.dependsOn.some((d) => d.endsWith("::cert-manager")), "the issuer waits for the chart's CRDs");
+                assert.equal(issuer.inputs.spec.acme.solvers[0].dns01.route53.hostedZoneID, "Z0EXAMPLE0SAS0ZONE");
+                const ingresses = of(run, "kubernetes:networking.k8s.io/v1:Ingress");
+                assert.ok(ingresses.every((i) => i.inputs.spec.tls[0].secretName === undefined && !i.inputs.metadata.annotations?.["cert-manager.io/cluster-issuer"]));
+            });
+
+            it("one wildcard DNS record to the ingress load balancer", () => {
+                const record = one(run, "aws:route53/record:Record").inputs;
+                assert.equal(record.type, "CNAME");
+                assert.deepEqual(record.records, ["ingress.elb.eu-west-1.amazonaws.com"]);
+                assert.equal(record.zoneId, "Z0EXAMPLE0SAS0ZONE");
             });
 
             it("preview completes with unknown cluster outputs", async () => {

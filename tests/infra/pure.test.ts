@@ -3,6 +3,28 @@ import { subnetPlan } from "../../infra/subnet-plan";
 import { eksKubeconfig } from "../../infra/kubeconfig";
 import { registryProfileItem, statusRecord } from "../../components/records/registry-item";
 import { parseStackSettings, StackSettingsError } from "../../stacks/load";
+import { certManagerRoute53Policy, irsaTrustPolicy } from "../../infra/iam-documents";
+
+describe("infra: IAM documents", () => {
+    it("IRSA trust: one service account, audience sts, issuer without scheme", () => {
+        const t = JSON.parse(irsaTrustPolicy("arn:oidc", "https://oidc.example/id/X", "cert-manager", "cert-manager"));
+        assert.deepEqual(t.Statement[0].Condition.StringEquals, {
+            "oidc.example/id/X:sub": "system:serviceaccount:cert-manager:cert-manager",
+            "oidc.example/id/X:aud": "sts.amazonaws.com",
+        });
+        assert.equal(t.Statement[0].Action, "sts:AssumeRoleWithWebIdentity");
+    });
+    it("Route53 policy: only TXT records named _acme-challenge.<baseDomain> in one zone; no wildcard resource for writes", () => {
+        const p = JSON.parse(certManagerRoute53Policy("ZABC123", "sas.example.com"));
+        const change = p.Statement.find((st: { Action: string }) => st.Action === "route53:ChangeResourceRecordSets");
+        assert.equal(change.Resource, "arn:aws:route53:::hostedzone/ZABC123");
+        assert.deepEqual(change.Condition["ForAllValues:StringEquals"], {
+            "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.sas.example.com"],
+        });
+        assert.ok(p.Statement.every((st: { Action: string; Resource: string }) => st.Resource !== "*"));
+    });
+});
 
 describe("infra: subnet plan", () => {
     it("carves /16 into /20 public and /18 private subnets, one each per zone, without overlap", () => {
@@ -75,6 +97,13 @@ describe("stack settings: eks mode", () => {
         ["bad region", eks, "sas-onboarding:aws.region: must be an AWS region", { aws: { region: "Europe" } }],
         ["bad local endpoint", eks, "sas-onboarding:aws.dynamodbEndpoint: must be a URL", { aws: { region: "eu-west-1", dynamodbEndpoint: "localhost" } }],
         ["bad key window", eks, "sas-onboarding:registry.keyDeletionWindowDays:", { registry: { keyDeletionWindowDays: 3 } }],
+        ["cert-manager without a zone", eks, "sas-onboarding:certManager.install: needs dns.hostedZoneId", { certManager: { install: true, acmeEmail: "a@b.co" }, ingressController: { install: true }, ingress: { tls: { enabled: true } } }],
+        ["cert-manager without an e-mail", eks, "sas-onboarding:certManager.acmeEmail: is required", { certManager: { install: true }, dns: { hostedZoneId: "ZABCDE1" }, ingressController: { install: true }, ingress: { tls: { enabled: true } } }],
+        ["cert-manager without the controller", eks, "sas-onboarding:certManager.install: needs ingressController.install", { certManager: { install: true, acmeEmail: "a@b.co" }, dns: { hostedZoneId: "ZABCDE1" }, ingress: { tls: { enabled: true } } }],
+        ["cert-manager on an existing cluster", { mode: "existing" }, "sas-onboarding:certManager.install: needs kubernetes.mode eks", { certManager: { install: true, acmeEmail: "a@b.co" }, dns: { hostedZoneId: "ZABCDE1" }, ingressController: { install: true }, ingress: { tls: { enabled: true } } }],
+        ["bad e-mail", eks, "sas-onboarding:certManager.acmeEmail: must be an e-mail", { certManager: { acmeEmail: "nobody" } }],
+        ["bad zone id", eks, "sas-onboarding:dns.hostedZoneId: must be a Route53 hosted zone id", { dns: { hostedZoneId: "zone" } }],
+        ["DNS record without the controller", eks, "sas-onboarding:dns.hostedZoneId: needs ingressController.install", { dns: { hostedZoneId: "ZABCDE1" } }],
     ];
     for (const [what, kube, expected, extra] of CASES) {
         it(`rejects ${what}, naming the key`, () => {

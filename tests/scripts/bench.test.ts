@@ -126,7 +126,7 @@ describe("bench: parsers", () => {
         );
     });
 
-    it("finds what Node's strip-only mode refuses and extensionless relative imports", () => {
+    it("finds what Node's strip-only mode refuses, CommonJS globals and extensionless relative imports", () => {
         const text = [
             'import { a } from "./a";',
             'import type { T } from "./types";',
@@ -139,7 +139,7 @@ describe("bench: parsers", () => {
         ].join("\n");
         assert.deepEqual(
             unsupportedConstructs("x.ts", text).map((p) => [p.line, p.construct]),
-            [[5, "parameter property (constructor(readonly x: T))"], [7, "enum"]],
+            [[5, "parameter property (constructor(readonly x: T))"], [7, "enum"], [8, "CommonJS global `require` (undefined in an ES module)"]],
         );
         assert.deepEqual(relativeImports("x.ts", text), [
             { spec: "./a", line: 1 },

@@ -21,7 +21,7 @@ const spec = (over: Partial<SiteSpec> = {}): SiteSpec => ({
     image: "docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine",
     baseDomain: "sas.example.com",
     ingressClassName: "nginx",
-    tls: { enabled: true, clusterIssuer: "letsencrypt" },
+    tls: { enabled: true },
     tenancy: { podSecurityVersion: "v1.33", ingressNamespace: "ingress-nginx", supportGroup: "sas:support", basicAuth: false },
     ...over,
 });
@@ -95,12 +95,13 @@ describe("k8s manifests", () => {
         assert.deepEqual(s.spec.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
     });
 
-    it("Ingress routes <id>.<baseDomain> with the class, TLS and issuer from settings", () => {
+    it("Ingress routes <id>.<baseDomain> with the class and TLS from settings, never an ACME issuer in the tenant", () => {
         const i: any = ingressManifest(spec());
         assert.equal(i.spec.ingressClassName, "nginx");
         assert.equal(i.spec.rules[0].host, "acme.sas.example.com");
-        assert.deepEqual(i.spec.tls, [{ hosts: ["acme.sas.example.com"], secretName: "welcome-tls" }]);
-        assert.equal(i.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt");
+        assert.deepEqual(i.spec.tls, [{ hosts: ["acme.sas.example.com"] }], "the controller's default wildcard certificate");
+        assert.equal(i.metadata.annotations, undefined);
+        assert.deepEqual((ingressManifest(spec({ tls: { enabled: true, secretName: "wild" } })) as any).spec.tls, [{ hosts: ["acme.sas.example.com"], secretName: "wild" }]);
         const plain: any = ingressManifest(spec({ tls: { enabled: false } }));
         assert.equal(plain.spec.tls, undefined);
         assert.equal(plain.metadata.annotations, undefined);
