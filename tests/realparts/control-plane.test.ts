@@ -220,6 +220,19 @@ for (const stack of STACKS) {
                 assert.deepEqual(problems, [], `out/${stack}/objects.json: every tenant namespace needs a ResourceQuota that bites`);
             });
 
+            it("reports a pod template that breaks the restricted profile as a warning, which the apply check catches", async function () {
+                const deployment = rendered.objects.find((o) => o.kind === "Deployment" && namespaces.includes(o.metadata.namespace ?? ""));
+                assert.ok(deployment, `out/${stack}/objects.json has no Deployment in a tenant namespace`);
+                const broken = JSON.parse(JSON.stringify(deployment)) as KubeObject;
+                const podSpec = (broken.spec as { template: { spec: { securityContext?: Record<string, unknown> } } }).template.spec;
+                podSpec.securityContext = { ...podSpec.securityContext, runAsNonRoot: false, seccompProfile: undefined };
+                const res = await cp!.client().apply(broken, FIELD_MANAGER, { dryRun: true });
+                assert.ok(
+                    res.warnings.some((w) => /would violate PodSecurity "restricted[^"]*"/.test(w)),
+                    `${describeObject(broken)}: no PodSecurity warning for a non-compliant pod template; warnings: ${JSON.stringify(res.warnings)}`,
+                );
+            });
+
             it("rejects an object with an invalid name", async function () {
                 for (const ns of namespaces) {
                     const res = await cp!.client().create({

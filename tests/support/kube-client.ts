@@ -129,12 +129,13 @@ export class KubeClient {
         return `${base}${nsPart}/${resource}${name !== undefined ? `/${encodeURIComponent(name)}` : ""}`;
     }
 
-    /** Server-side apply (PATCH application/apply-patch+yaml; JSON is YAML). Throws KubeApiError unless 2xx. */
-    async apply(obj: KubeObject, fieldManager: string): Promise<KubeResponse<KubeObject>> {
+    /** Server-side apply (PATCH application/apply-patch+yaml; JSON is YAML). Throws KubeApiError unless 2xx. dryRun runs
+     *  validation and admission (so warnings too) without storing anything. */
+    async apply(obj: KubeObject, fieldManager: string, opts: { dryRun?: boolean } = {}): Promise<KubeResponse<KubeObject>> {
         const p = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name);
         const res = await this.raw(
             "PATCH",
-            `${p}?fieldManager=${encodeURIComponent(fieldManager)}&fieldValidation=Strict`,
+            `${p}?fieldManager=${encodeURIComponent(fieldManager)}&fieldValidation=Strict${opts.dryRun ? "&dryRun=All" : ""}`,
             JSON.stringify(obj),
             "application/apply-patch+yaml",
         );
