@@ -1,14 +1,18 @@
-// Pulumi entry point: the stack's outputs are this module's exports. Everything else lives in program.ts.
+// Pulumi entry point. The program is async (customers are declared in batches), so it is exported as an async
+// function: Pulumi awaits it and turns the returned object into the stack's outputs. Everything else: program.ts.
 import { defineStack } from "./program";
 
-const outputs = defineStack();
-
-export const environment = outputs.environment;
-export const customers = outputs.customers;
-export const clusterName = outputs.clusterName;
-export const kubeconfig = outputs.kubeconfig;
-export const ingressAddress = outputs.ingressAddress;
-export const registryTableName = outputs.registryTableName;
-export const registryTableArn = outputs.registryTableArn;
-export const registryEndpoint = outputs.registryEndpoint;
-export const basicAuth = outputs.basicAuth;
+export = async () => {
+    const o = await defineStack();
+    return {
+        environment: o.environment,
+        customers: o.customers,
+        clusterName: o.clusterName,
+        kubeconfig: o.kubeconfig,
+        ingressAddress: o.ingressAddress,
+        registryTableName: o.registryTableName,
+        registryTableArn: o.registryTableArn,
+        registryEndpoint: o.registryEndpoint,
+        basicAuth: o.basicAuth,
+    };
+};

@@ -40,7 +40,7 @@ export const PROJECT_ROOT = __dirname;
  * The whole program. Settings and customer records are parsed and validated completely before the first resource
  * is declared, so an invalid record or setting registers nothing at all.
  */
-export function defineStack(): StackOutputs {
+export async function defineStack(): Promise<StackOutputs> {
     const settings = loadStackSettings();
     const customersDir = path.resolve(PROJECT_ROOT, settings.customersDir);
     const customers = loadCustomers(customersDir, {
@@ -53,7 +53,7 @@ export function defineStack(): StackOutputs {
 /** Registry table name: one per stack, fixed so that tooling (verify, support) can find it from the stack name. */
 export const registryTableName = (stack: string) => `sas-onboarding-${stack}-customers`;
 
-function declareResources(settings: StackSettings, customers: readonly Customer[]): StackOutputs {
+async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
     const aws = awsProvider(settings);
     const cluster = clusterTarget(settings, settings.rbac.deployerGroup, { provider: aws });
     const registry = registryTable(settings, registryTableName(settings.stack), { provider: aws });
@@ -67,30 +67,34 @@ function declareResources(settings: StackSettings, customers: readonly Customer[
 
     const image = imageReference(settings.image);
     const urls: Record<string, string> = {};
-    for (const customer of customers) {
-        new CustomerSite(
-            componentName(customer.id),
-            {
-                customer,
-                size: settings.tierSizes[customer.tier],
-                image,
-                baseDomain: settings.baseDomain,
-                ingressClassName: settings.ingress.className,
-                tls: settings.ingress.tls,
-                protectNamespace: settings.tenancy.protectNamespaces,
-                registry: { tableName: registry.table.name, environment: settings.stack },
-                tenancy: {
-                    podSecurityVersion: settings.tenancy.podSecurityVersion,
-                    ingressNamespace: settings.ingressController.namespace,
-                    supportGroup: settings.rbac.supportGroup,
-                    basicAuth: settings.tenancy.basicAuth,
+    const batchSize = settings.customerBatchSize || customers.length || 1;
+    for (let first = 0; first < customers.length; first += batchSize) {
+        const batch = customers.slice(first, first + batchSize).map((customer) => {
+            urls[customer.id] = customerUrl(customer.id, settings.baseDomain, settings.ingress.tls.enabled);
+            return new CustomerSite(
+                componentName(customer.id),
+                {
+                    customer,
+                    size: settings.tierSizes[customer.tier],
+                    image,
+                    baseDomain: settings.baseDomain,
+                    ingressClassName: settings.ingress.className,
+                    tls: settings.ingress.tls,
+                    protectNamespace: settings.tenancy.protectNamespaces,
+                    registry: { tableName: registry.table.name, environment: settings.stack },
+                    tenancy: {
+                        podSecurityVersion: settings.tenancy.podSecurityVersion,
+                        ingressNamespace: settings.ingressController.namespace,
+                        supportGroup: settings.rbac.supportGroup,
+                        basicAuth: settings.tenancy.basicAuth,
+                    },
+                    viewerRole: { name: rbac.viewerRoleName, resource: rbac.viewer },
+                    htpasswd: auth?.htpasswd,
                 },
-                viewerRole: { name: rbac.viewerRoleName, resource: rbac.viewer },
-                htpasswd: auth?.htpasswd,
-            },
-            { providers: { kubernetes: cluster.provider, aws } },
-        );
-        urls[customer.id] = customerUrl(customer.id, settings.baseDomain, settings.ingress.tls.enabled);
+                { providers: { kubernetes: cluster.provider, aws } },
+            );
+        });
+        await Promise.all(batch.map((site) => site.registered));
     }
     return {
         environment: settings.stack,

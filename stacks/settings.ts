@@ -14,6 +14,11 @@ const flag = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v 
     error: "must be true or false",
 });
 
+/** Likewise for a top-level whole number: "100" from the CLI, 100 from structured values and tests. */
+const wholeNumber = z.union([z.number().int().min(0), z.string().regex(/^[0-9]+$/).transform(Number)], {
+    error: "must be a whole number",
+});
+
 export const imageSchema = z
     .strictObject({
         repository: z.string().regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/, { error: "must be an image repository like docker.io/nginxinc/nginx-unprivileged" }),
@@ -142,6 +147,12 @@ export const stackSettingsSchema = z.strictObject({
     }),
     customersDir: z.string().min(1).default("customers"),
     allowEmptyCustomers: flag.default(false),
+    /**
+     * Customers declared per batch; the next batch is declared when the engine has answered every registration of
+     * the previous one. Bounds the program's memory (all registrations in flight at once cost ~180 KB each; see
+     * docs/BENCHMARKS.md), at the price of serializing first-time rollouts batch by batch. 0 declares all at once.
+     */
+    customerBatchSize: wholeNumber.default(100),
     image: imageSchema,
     ingress: ingressSchema.default({ className: "nginx", tls: { enabled: false } }),
     kubernetes: kubernetesSchema,

@@ -6,53 +6,9 @@ import * as fs from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { runStack } from "../lib/run-stack";
 import type { InputsDump } from "./blast";
-
-export const RESULT_PREFIX = "BENCH_RESULT ";
-
-export interface ChildRequest {
-    stack: string;
-    customersDir: string;
-    preview: boolean;
-    /** When set, every resource's URN and inputs are written here as JSON lines (for the blast-radius diff). */
-    dumpInputs?: string;
-}
-
-export interface ChildResult {
-    /** From process start to the first line of this file: Node boot plus the TypeScript loader, if any. */
-    bootMs: number;
-    /** runStack: loading program modules (compiling them under ts-node) plus evaluating the whole program. */
-    evalMs: number;
-    gcMs: number;
-    gcCount: number;
-    cpuUserMs: number;
-    cpuSystemMs: number;
-    maxRssMiB: number;
-    heapUsedMiB: number;
-    resources: number;
-    /** Resources counted under each customer's component (itself included), by customer id. */
-    perCustomer: Record<string, number>;
-    byType: Record<string, number>;
-}
+import { customerOf, RESULT_PREFIX, type ChildRequest, type ChildResult, type ResourceNode } from "./protocol";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
-export interface ResourceNode {
-    name: string;
-    parent?: string;
-    custom: boolean;
-}
-
-/**
- * The customer a resource belongs to: walks the parent chain up to a component (not a custom resource, whose own
- * name may also start with `customer-<id>-`) named `customer-<id>`.
- */
-export function customerOf(urn: string, nodes: ReadonlyMap<string, ResourceNode>): string | undefined {
-    for (let cur = nodes.get(urn); cur; cur = cur.parent ? nodes.get(cur.parent) : undefined) {
-        const m = !cur.custom && /^customer-(.+)$/.exec(cur.name);
-        if (m) return m[1];
-    }
-    return undefined;
-}
-
 async function main(): Promise<void> {
     const bootMs = performance.now();
     const raw = process.env.SAS_BENCH_REQUEST;

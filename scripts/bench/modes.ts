@@ -3,8 +3,10 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { RESULT_PREFIX, type ChildRequest, type ChildResult } from "./child";
+import { RESULT_PREFIX, type ChildRequest, type ChildResult } from "./protocol";
 import { parseTimeV, type TimeReport } from "./time-v";
+
+export const GNU_TIME = "/usr/bin/time";
 
 export type ModeName = "ts-node" | "ts-node-transpile-only" | "precompiled" | "precompiled+source-maps" | "strip-types";
 
@@ -99,7 +101,9 @@ export async function runChild(spec: RunSpec, layout: Layout): Promise<RunOutcom
     delete env.NODE_OPTIONS;
     const loadAvg = os.loadavg()[0];
     const started = process.hrtime.bigint();
-    const proc = spawn("/usr/bin/time", ["-v", "-o", timeFile, process.execPath, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    // Without GNU time (Debian package "time") the child's own getrusage figures are used; the report says which.
+    const [cmd, argv]: [string, string[]] = fs.existsSync(GNU_TIME) ? [GNU_TIME, ["-v", "-o", timeFile, process.execPath, ...args]] : [process.execPath, args];
+    const proc = spawn(cmd, argv, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -123,11 +127,14 @@ export async function runChild(spec: RunSpec, layout: Layout): Promise<RunOutcom
     return { spec, ok: true, child: JSON.parse(line.slice(RESULT_PREFIX.length)) as ChildResult, time, wallMs, loadAvg };
 }
 
+/** The line that names what went wrong: a thrown Error, or V8 giving up (heap out of memory). */
+export const ERROR_LINE = /^(\w*Error\b|FATAL ERROR)/;
+
 /** The informative part of a Node error on stderr: the error line and the source excerpt above it. */
 export function firstErrorLines(stderr: string, max = 8): string {
     const noise = /^\(node:\d+\) \[MODULE_TYPELESS_PACKAGE_JSON\]|ExperimentalWarning|^\(Use `node --trace-warnings|To eliminate this warning/;
     const lines = stderr.split("\n").filter((l) => l.trim() && !noise.test(l));
-    const errorAt = lines.findIndex((l) => /^(\w*Error)\b/.test(l.trim()));
+    const errorAt = lines.findIndex((l) => ERROR_LINE.test(l.trim()));
     const start = errorAt === -1 ? 0 : Math.max(0, errorAt - 4);
     return lines.slice(start, start + max).join("\n");
 }

@@ -67,7 +67,7 @@ function unwrapSecrets(value: any, at: string, found: string[]): any {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, `${at}${at ? "." : ""}${k}`, found)]));
 }
 
-export async function runUnderMocks<T>(opts: EngineOptions, program: () => T): Promise<EngineRun<T>> {
+export async function runUnderMocks<T>(opts: EngineOptions, program: () => T | Promise<T>): Promise<EngineRun<T>> {
     if (running) throw new Error("runUnderMocks: one program at a time (the mock engine is process-global)");
     running = true;
     try {
@@ -120,7 +120,7 @@ export async function runUnderMocks<T>(opts: EngineOptions, program: () => T): P
         const waitForRPCs = (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs;
         let result: T;
         try {
-            result = program();
+            result = await program();
         } catch (e) {
             // Let anything already in flight land, then say how much reached the engine before the failure.
             await waitForRPCs();

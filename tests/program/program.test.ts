@@ -137,6 +137,26 @@ describe("program: determinism and blast radius", () => {
         }
     });
 
+    it("declares customers in batches: a batch starts only when the previous one is registered, with identical inputs", async () => {
+        const t = tempDirWith(files(5));
+        try {
+            const batched = await runStack("dev", { customersDir: t.dir, config: { customerBatchSize: 2 } });
+            const allAtOnce = await runStack("dev", { customersDir: t.dir, config: { customerBatchSize: 0 } });
+            assert.deepEqual(inputsByUrn(batched.resources), inputsByUrn(allAtOnce.resources));
+            const order = batched.resources.map((r) => r.urn);
+            const lastOf = (id: string) => Math.max(...order.map((u, i) => (u.includes(`customer-${id}`) ? i : -1)));
+            const firstOf = (id: string) => order.findIndex((u) => u.includes(`customer-${id}`));
+            assert.ok(lastOf("c001") < firstOf("c002"), "batch 2 began before batch 1 was registered");
+            assert.ok(lastOf("c003") < firstOf("c004"), "batch 3 began before batch 2 was registered");
+            // Without batches the engine interleaves customers, so the check above can fail.
+            const flat = allAtOnce.resources.map((r) => r.urn);
+            const lastFlat = Math.max(...flat.map((u, i) => (u.includes("customer-c000") ? i : -1)));
+            assert.ok(lastFlat > flat.findIndex((u) => u.includes("customer-c004")));
+        } finally {
+            t.cleanup();
+        }
+    });
+
     it("adding customer N+1 leaves every resource of the first N identical, and adds only its own", async () => {
         const n = tempDirWith(files(5));
         const n1 = tempDirWith(files(6));

@@ -8,11 +8,12 @@ import { loadCustomers, parseCustomerFile } from "../../components/records/load"
 import { customerSchema } from "../../components/records/schema";
 import { parseArgs } from "../../scripts/bench/args";
 import { blastRadius, canonicalJson, outsideCustomer, parseDump } from "../../scripts/bench/blast";
-import { customerOf, type ResourceNode } from "../../scripts/bench/child";
+import { customerOf, type ResourceNode } from "../../scripts/bench/protocol";
 import { cpuMilli, customersPerNode, eniMaxPods, kubeReservedCpuMilli, memoryMiB, nodeCapacity, tierDemand } from "../../scripts/bench/cost";
 import { recordText, syntheticCustomers, writeCustomers } from "../../scripts/bench/customers";
-import { childArgv } from "../../scripts/bench/modes";
-import { evalPlan, predictSeconds, RECOMMENDED } from "../../scripts/bench/plan";
+import { childArgv, firstErrorLines } from "../../scripts/bench/modes";
+import { BIG_HEAP, evalPlan, predictSeconds, RECOMMENDED } from "../../scripts/bench/plan";
+import { renderReport, type BenchData } from "../../scripts/bench/report";
 import { selfTimes, type CpuProfile } from "../../scripts/bench/profile";
 import { relativeImports, unsupportedConstructs } from "../../scripts/bench/strip-check";
 import { parseElapsed, parseTimeV } from "../../scripts/bench/time-v";
@@ -173,6 +174,25 @@ describe("bench: plan and run modes", () => {
         assert.equal(predictSeconds({ ...run, mode: "ts-node" }, done), undefined);
     });
 
+    it("keeps the error line of a failed child, not the warnings before it", () => {
+        const stderr = [
+            "(node:1) [MODULE_TYPELESS_PACKAGE_JSON] Warning: Module type of file:///p/child.ts is not specified",
+            "Reparsing as ES module because module syntax was detected.",
+            "To eliminate this warning, add \"type\": \"module\" to /p/package.json.",
+            "Error [ERR_MODULE_NOT_FOUND]: Cannot find module '/p/scripts/lib/run-stack' imported from /p/child.ts",
+            "    at finalizeResolution (node:internal/modules/esm/resolve:272:11)",
+        ].join("\n");
+        assert.equal(
+            firstErrorLines(stderr),
+            [
+                "Reparsing as ES module because module syntax was detected.",
+                "Error [ERR_MODULE_NOT_FOUND]: Cannot find module '/p/scripts/lib/run-stack' imported from /p/child.ts",
+                "    at finalizeResolution (node:internal/modules/esm/resolve:272:11)",
+            ].join("\n"),
+        );
+        assert.match(firstErrorLines("<--- Last few GCs --->\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"), /^<--- Last few GCs --->\nFATAL ERROR: Reached heap limit/);
+    });
+
     it("builds each mode's command line", () => {
         const layout = { projectRoot: "/p", compiledRoot: "/c" };
         assert.deepEqual(childArgv("precompiled+source-maps", layout, ["--stack-trace-limit=0"]), {
@@ -208,5 +228,45 @@ describe("bench: cost model", () => {
         assert.deepEqual([demand.pods, demand.podsMax, demand.cpuMilli, demand.cpuMilliMax], [3, 6, 150, 300]);
         assert.deepEqual(customersPerNode(nodeCapacity("m6i.large"), demand), { customers: 9, bound: "pods" });
         assert.deepEqual(customersPerNode(nodeCapacity("m6i.large", 110), demand), { customers: 12, bound: "cpu" });
+    });
+});
+
+describe("bench: report", () => {
+    const child = (evalMs: number, resources: number) => ({
+        bootMs: 500, evalMs, gcMs: 100, gcCount: 3, cpuUserMs: evalMs, cpuSystemMs: 0, maxRssMiB: 100, heapUsedMiB: 50, resources,
+        perCustomer: { "bench-000000": 12, "bench-000001": 13 }, byType: {},
+    });
+    const outcome = (mode: "precompiled", size: number, knobs: typeof RECOMMENDED, evalMs: number, rssKiB: number) => {
+        const run = { mode, size, phase: "update" as const, knobs };
+        return {
+            run,
+            outcome: {
+                spec: { mode, knobs, request: { stack: "prod", customersDir: "/x", preview: false } },
+                ok: true, child: child(evalMs, 12_553), wallMs: evalMs + 1000, loadAvg: 1,
+                time: { userS: evalMs / 1000, systemS: 0, wallS: evalMs / 1000 + 1, maxRssKiB: rssKiB, exitStatus: 0 },
+            },
+        };
+    };
+    const data: BenchData = {
+        startedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T00:10:00Z",
+        options: parseArgs([]),
+        machine: { nproc: 2, memoryGiB: 24, cpuModel: "test cpu", kernel: "6" },
+        loadAvgStart: [1, 1, 1], loadAvgEnd: [1, 1, 1],
+        versions: { node: "24", nginx: "1.22.1", autocannon: "9.0.0" },
+        strip: { problems: [{ file: "components/records/load.ts", line: 16, construct: "parameter property (constructor(readonly x: T))" }] },
+        eval: [outcome("precompiled", 1000, RECOMMENDED, 4_000, 900 * 1024), outcome("precompiled", 5000, BIG_HEAP, 30_000, 2 * 1024 * 1024)],
+        blast: { size: 1000, scenarios: [{ name: "change one motto", customer: "bench-000500", added: [], removed: [], changed: ["urn:x::customer-bench-000500-configmap"], outside: [] }] },
+        errors: [],
+    };
+
+    it("states each target with its measured value and verdict, and the strip-types blocker with file and line", () => {
+        const text = renderReport(data, "## Findings\nhand-written\n");
+        assert.match(text, /\| 1,000 customers evaluated < 5 s \(precompiled, --stack-trace-limit=0\) \| 4\.0 s \| met \|/);
+        assert.match(text, /\| 5,000 customers evaluated < 20 s \(precompiled, [^|]*\) \| 30\.0 s \| missed \|/);
+        assert.match(text, /\| 5,000 customers peak RSS < 1\.5 GiB [^|]*\| 2\.00 GiB \| missed \|/);
+        assert.match(text, /\| zero blast radius outside the edited customer \(1000 customers\) \| 0 resource\(s\) outside \| met \|/);
+        assert.match(text, /\| parameter property \(constructor\(readonly x: T\)\) \| 1 \| components\/records\/load\.ts:16 \|/);
+        assert.match(text, /## Findings\nhand-written/);
+        assert.equal(renderReport(data, ""), renderReport(data, ""));
     });
 });

@@ -39,6 +39,7 @@ describe("stack settings", () => {
         });
         assert.deepEqual(decoded, { baseDomain: "123.example.com", image: { repository: "r/x", tag: "1" }, allowEmptyCustomers: "true" });
         assert.equal(parseStackSettings("dev", { ...valid(), allowEmptyCustomers: "true" }).allowEmptyCustomers, true);
+        assert.equal(parseStackSettings("dev", { ...valid(), customerBatchSize: "50" }).customerBatchSize, 50);
         assert.throws(() => decodeConfig({ "sas-onboarding:image": "{not json" }), /sas-onboarding:image: structured value is not valid JSON/);
     });
 
@@ -52,6 +53,7 @@ describe("stack settings", () => {
         ["unknown cluster mode", { ...valid(), kubernetes: { mode: "magic" } }, "sas-onboarding:kubernetes.mode: mode must be one of"],
         ["wrong type flag", { ...valid(), allowEmptyCustomers: "yes" }, "sas-onboarding:allowEmptyCustomers: must be true or false"],
         ["unknown key", { ...valid(), basedomain: "x" }, "sas-onboarding:basedomain: unknown setting"],
+        ["batch size not a number", { ...valid(), customerBatchSize: "many" }, "sas-onboarding:customerBatchSize: must be a whole number"],
         ["unknown nested key", { ...valid(), ingress: { className: "nginx", tsl: {} } }, "sas-onboarding:ingress.tsl: unknown setting"],
         ["replicas not a number", { ...valid(), tiers: { starter: { replicas: "two" } } }, "sas-onboarding:tiers.starter.replicas:"],
         ["bad quantity", { ...valid(), tiers: { starter: { cpuLimit: "lots" } } }, "sas-onboarding:tiers.starter.cpuLimit: cpuLimit must be a Kubernetes quantity"],
