@@ -324,7 +324,7 @@ export function renderReport(d: BenchData, notes: string): string {
     if (d.serve) {
         parts.push(
             "## Serving: one customer's nginx\n",
-            `Debian ${d.versions.nginx} with customer ${d.serve.customer}'s rendered nginx.conf and page (tests/support/nginx.ts startNginx: worker_processes 1, access log on), autocannon ${d.versions.autocannon} in the same machine on 127.0.0.1, ${d.serve.seconds} s per rate with \`overallRate\`. ` +
+            `Debian ${d.versions.nginx} with customer ${d.serve.customer}'s rendered nginx.conf and page (scripts/lib/realparts/nginx.ts startNginx: worker_processes 1, access log on), autocannon ${d.versions.autocannon} in the same machine on 127.0.0.1, ${d.serve.seconds} s per rate with \`overallRate\`. ` +
                 "The raw columns are percentiles over every response time autocannon reported (sub-millisecond) and are what the target is judged on. " +
                 "autocannon's own percentiles are whole milliseconds and, at a fixed rate, 'corrected for coordinated omission' with an expected interval of ceil(1 / per-connection rate) = 1 ms (lib/run.js), " +
                 "which adds a synthetic sample for every millisecond of each slower response and so overstates the tail. The load generator shares the 2 cores with nginx.\n",

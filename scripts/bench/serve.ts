@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import { renderSiteContent } from "../../components/site/content";
 import type { Customer } from "../../components/records/schema";
-import { NGINX_BIN, startNginx } from "../../tests/support/nginx";
+import { NGINX_BIN, startNginx } from "../lib/realparts/nginx";
 
 export interface ServeResult {
     targetRps: number;

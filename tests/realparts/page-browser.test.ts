@@ -6,9 +6,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadCustomers } from "../../components/records/load";
 import type { Customer } from "../../components/records/schema";
-import { type Browser, chromiumMissing, launchBrowser } from "../support/browser";
+import { type Browser, chromiumMissing, launchBrowser } from "../../scripts/lib/realparts/browser";
 import { requireRealPart } from "../support/controlplane";
-import { NGINX_BIN, startNginx } from "../support/nginx";
+import { NGINX_BIN, startNginx } from "../../scripts/lib/realparts/nginx";
 import { REPO_ROOT, STACKS, renderStack, welcomeSites } from "../support/rendered";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -5,9 +5,9 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { customerSchema } from "../../components/records/schema";
 import { renderSiteContent } from "../../components/site/content";
-import { type Browser, chromiumMissing, launchBrowser } from "../support/browser";
+import { type Browser, chromiumMissing, launchBrowser } from "../../scripts/lib/realparts/browser";
 import { requireRealPart } from "../support/controlplane";
-import { NGINX_BIN, startNginx } from "../support/nginx";
+import { NGINX_BIN, startNginx } from "../../scripts/lib/realparts/nginx";
 
 const RLO = "\u202e";
 const RLM = "\u200f";

@@ -12,7 +12,7 @@ import type { Customer } from "../../components/records/schema";
 import { runVerify } from "../../scripts/verify/main";
 import { writeStatus } from "../../scripts/verify/registry";
 import { startLocalRegistry, type LocalRegistry } from "../../scripts/verify/testing/dynalite";
-import { NGINX_BIN, startNginx } from "../support/nginx";
+import { NGINX_BIN, startNginx } from "../../scripts/lib/realparts/nginx";
 
 type RunningNginx = Awaited<ReturnType<typeof startNginx>>;
 

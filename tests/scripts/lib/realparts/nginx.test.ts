@@ -1,11 +1,11 @@
-// Proves tests/support/nginx.ts runs a pod-shaped nginx.conf for real: pages served from the rewritten doc root,
+// Proves scripts/lib/realparts/nginx.ts runs a pod-shaped nginx.conf for real: pages served from the rewritten doc root,
 // /healthz answering, logs captured, and stop() freeing the port and removing the temp dir.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import { NGINX_BIN, rewriteNginxConf, startNginx } from "../support/nginx";
-import { podShapedNginxConf } from "../../scripts/verify/testing/nginx-conf";
-import { renderSiteContent } from "../../components/site/content";
+import { NGINX_BIN, rewriteNginxConf, startNginx } from "../../../../scripts/lib/realparts/nginx";
+import { podShapedNginxConf } from "../../../../scripts/verify/testing/nginx-conf";
+import { renderSiteContent } from "../../../../components/site/content";
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -20,7 +20,7 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-describe("tests/support/nginx.ts", function () {
+describe("scripts/lib/realparts/nginx.ts", function () {
   before(function () {
     if (!fs.existsSync(NGINX_BIN)) {
       if (process.env.CI === "true") throw new Error(`${NGINX_BIN} missing in CI: apt-get install -y nginx`);
