@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { parseArgs, type BenchOptions } from "./args";
 import { blastRadius, outsideCustomer, parseDump } from "./blast";
 import { compileProgram, type CompileResult } from "./compile";
@@ -49,6 +50,16 @@ function machine(): BenchData["machine"] {
         cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? "unknown",
         kernel: os.release(),
     };
+}
+
+/** runtime.options.nodeargs of Pulumi.yaml: the Node flags `pulumi up` runs this program with. */
+function pulumiNodeargs(): string | undefined {
+    try {
+        const doc = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as { runtime?: { options?: { nodeargs?: string } } };
+        return doc.runtime?.options?.nodeargs?.trim() || undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /** Tier of a synthetic customer id (bench-000123 → tierFor(123)). */
@@ -288,6 +299,7 @@ async function main(): Promise<void> {
             nginx: nginxVersion(),
         },
         strip: { problems: stripTypesProblems(PROJECT_ROOT, ["index.ts", "scripts/bench/child.ts"]) },
+        pulumiNodeargs: pulumiNodeargs(),
         errors: [],
     };
     const attempt = async <T>(section: string, fn: () => Promise<T> | T): Promise<T | undefined> => {

@@ -43,6 +43,8 @@ export interface BenchData {
     versions: Record<string, string>;
     compile?: CompileResult;
     strip: { problems: StripProblem[]; runError?: string };
+    /** Pulumi.yaml runtime.options.nodeargs, if set: the flags `pulumi up` adds. */
+    pulumiNodeargs?: string;
     eval?: EvalRow[];
     knobs?: EvalRow[];
     blast?: { size: number; scenarios: BlastScenario[] };
@@ -119,7 +121,7 @@ function targets(d: BenchData): string {
     rowsFor(1000, "precompiled", RECOMMENDED.label, 5, `precompiled, ${RECOMMENDED.label}`);
     rowsFor(1000, "precompiled+source-maps", "defaults", 5, "as `pulumi up` runs JavaScript: source maps on, defaults");
     rowsFor(1000, "precompiled+source-maps", RECOMMENDED.label, 5, `as \`pulumi up\` runs JavaScript, ${RECOMMENDED.label}`);
-    const o5 = rowsFor(5000, "precompiled", BIG_HEAP.label, 20, `precompiled, ${BIG_HEAP.label}; Node's default ~4 GiB heap is too small`);
+    const o5 = rowsFor(5000, "precompiled", BIG_HEAP.label, 20, `precompiled, ${BIG_HEAP.label}`);
     const rss = o5 ? measures(o5).rssMiB / 1024 : undefined;
     rows.push([`5,000 customers peak RSS < 1.5 GiB (precompiled, ${BIG_HEAP.label})`, show(rss, "GiB"), verdict(rss, 1.5)]);
     const capped = d.eval?.find((r) => r.run.size === 5000 && r.run.mode === "precompiled" && r.run.knobs.label === CAPPED_HEAP.label);
@@ -280,6 +282,9 @@ export function renderReport(d: BenchData, notes: string): string {
             "Each row is a fresh process: the child (scripts/bench/child.ts) runs the real program.ts through scripts/lib/run-stack.ts under Pulumi's mock engine for a directory of synthetic, schema-valid customers (scripts/bench/customers.ts, tiers 60/30/10). " +
                 "wall = whole process (boot, TypeScript loading, evaluation); CPU s and peak RSS from `/usr/bin/time -v` (getrusage of the child; the child's own process.resourceUsage() where GNU time is not installed); eval s = runStack alone (includes loading program modules); GC s from perf_hooks gc entries.\n",
             table(["mode", "how it runs"], MODES.map((m) => [m.name, m.description])),
+            d.pulumiNodeargs
+                ? `Pulumi.yaml sets \`runtime.options.nodeargs: "${d.pulumiNodeargs}"\`, so \`pulumi up\` runs the program like the rows with those flags; rows labelled "defaults" show Node without them.\n`
+                : "Pulumi.yaml sets no `runtime.options.nodeargs`: `pulumi up` runs the program like the rows labelled \"defaults\".\n",
         );
         if (d.compile) parts.push(`Precompiling (\`tsc -p scripts/bench/tsconfig.json --outDir <tmp>\`) took ${s1(d.compile.ms)} s${d.compile.diagnostics.length ? ` and reported ${d.compile.diagnostics.length} type error(s) (emitted anyway), first: \`${d.compile.diagnostics[0]}\`` : ""}.\n`);
         parts.push(evalTable(d.eval));
