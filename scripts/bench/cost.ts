@@ -1,5 +1,6 @@
 // Cost model: what one customer asks of the cluster per tier (pods, CPU and memory requests, from the stack's own
 // settings), and how many customers fit on the node types the stacks name, after EKS's reservations and pod limits.
+import { mebibytes, milliCpu } from "../../components/k8s/quantity";
 import type { Tier } from "../../components/records/schema";
 import type { TierSize } from "../../stacks/tiers";
 
@@ -67,18 +68,9 @@ export function nodeCapacity(type: string, maxPods = eniMaxPods(type)): NodeCapa
     };
 }
 
-export function cpuMilli(q: string): number {
-    const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(q);
-    if (!m) throw new Error(`CPU quantity "${q}" is not a plain or milli-core quantity (stacks/tiers.ts cpuRequest)`);
-    return m[2] === "m" ? Number(m[1]) : Number(m[1]) * 1000;
-}
-
-export function memoryMiB(q: string): number {
-    const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi)?$/.exec(q);
-    if (!m) throw new Error(`memory quantity "${q}" is not a Ki/Mi/Gi quantity (stacks/tiers.ts memoryRequest)`);
-    const n = Number(m[1]);
-    return m[2] === "Gi" ? n * 1024 : m[2] === "Mi" ? n : m[2] === "Ki" ? n / 1024 : n / 1048576;
-}
+/** Quantity arithmetic is the product's own (components/k8s/quantity.ts): the cost model reads sizes as quotas do. */
+export const cpuMilli = milliCpu;
+export const memoryMiB = mebibytes;
 
 export interface TierDemand {
     tier: Tier;

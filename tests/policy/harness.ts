@@ -139,16 +139,21 @@ export async function runResourcePolicy(
     try {
       await validation(args, (message) => outcome.violations.push(message));
     } catch (e) {
-      if (e instanceof NotApplicable) {
-        outcome.notApplicable = e.reason;
-      } else if (e instanceof UnknownValueError) {
-        outcome.unknown = (e as Error).message;
-      } else {
-        throw e;
-      }
+      recordEarlyExit(e, outcome);
     }
   }
   return outcome;
+}
+
+/** A policy stops early by declaring itself not applicable or by touching an unknown value; anything else is a bug. */
+function recordEarlyExit(e: unknown, outcome: { notApplicable?: string; unknown?: string }): void {
+  if (e instanceof NotApplicable) {
+    outcome.notApplicable = e.reason;
+  } else if (e instanceof UnknownValueError) {
+    outcome.unknown = (e as Error).message;
+  } else {
+    throw e;
+  }
 }
 
 export async function runStackPolicy(
@@ -188,13 +193,7 @@ export async function runStackPolicy(
   try {
     await policy.validateStack(args, (message, urn) => outcome.violations.push(urn ? { message, urn } : { message }));
   } catch (e) {
-    if (e instanceof NotApplicable) {
-      outcome.notApplicable = e.reason;
-    } else if (e instanceof UnknownValueError) {
-      outcome.unknown = (e as Error).message;
-    } else {
-      throw e;
-    }
+    recordEarlyExit(e, outcome);
   }
   return outcome;
 }
