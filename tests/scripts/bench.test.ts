@@ -9,6 +9,7 @@ import { customerSchema } from "../../components/records/schema";
 import { parseArgs } from "../../scripts/bench/args";
 import { blastRadius, canonicalJson, outsideCustomer, parseDump } from "../../scripts/bench/blast";
 import { customerOf, type ResourceNode } from "../../scripts/bench/protocol";
+import { DEFAULT_TIER_SIZES } from "../../stacks/tiers";
 import { cpuMilli, customersPerNode, eniMaxPods, kubeReservedCpuMilli, memoryMiB, nodeCapacity, tierDemand } from "../../scripts/bench/cost";
 import { recordText, syntheticCustomers, writeCustomers } from "../../scripts/bench/customers";
 import { childArgv, firstErrorLines } from "../../scripts/bench/modes";
@@ -217,14 +218,8 @@ describe("bench: cost model", () => {
 
     it("parses quantities and finds the binding limit per tier", () => {
         assert.deepEqual([cpuMilli("50m"), cpuMilli("0.5"), memoryMiB("64Mi"), memoryMiB("1Gi")], [50, 500, 64, 1024]);
-        const demand = tierDemand("enterprise", {
-            replicas: 3,
-            autoscaling: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 70 },
-            cpuRequest: "50m",
-            cpuLimit: "500m",
-            memoryRequest: "32Mi",
-            memoryLimit: "64Mi",
-        });
+        // The built-in enterprise size: 3 replicas (HPA 3-6) of 50m / 32Mi requests.
+        const demand = tierDemand("enterprise", DEFAULT_TIER_SIZES.enterprise);
         assert.deepEqual([demand.pods, demand.podsMax, demand.cpuMilli, demand.cpuMilliMax], [3, 6, 150, 300]);
         assert.deepEqual(customersPerNode(nodeCapacity("m6i.large"), demand), { customers: 9, bound: "pods" });
         assert.deepEqual(customersPerNode(nodeCapacity("m6i.large", 110), demand), { customers: 12, bound: "cpu" });
