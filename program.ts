@@ -55,7 +55,7 @@ export const registryTableName = (stack: string) => `sas-onboarding-${stack}-cus
 
 async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
     const aws = awsProvider(settings);
-    const cluster = clusterTarget(settings, settings.rbac.deployerGroup, { provider: aws });
+    const cluster = clusterTarget(settings, { provider: aws });
     const registry = registryTable(settings, registryTableName(settings.stack), { provider: aws });
     const ingress = ingressController(settings, { provider: cluster.provider });
     if (ingress && settings.dns.hostedZoneId) wildcardRecord(settings.dns.hostedZoneId, settings.baseDomain, ingress.address, { provider: aws });

@@ -22,7 +22,7 @@ const PROVIDER_BEHAVIOUR = {
 };
 
 /** The cluster this stack deploys to: an EKS cluster it creates, or an existing one from a kubeconfig. */
-export function clusterTarget(settings: StackSettings, deployerGroup: string, awsOpts: pulumi.CustomResourceOptions): ClusterTarget {
+export function clusterTarget(settings: StackSettings, awsOpts: pulumi.CustomResourceOptions): ClusterTarget {
     const cluster = settings.kubernetes;
     if (cluster.mode === "existing") {
         return {
@@ -31,6 +31,7 @@ export function clusterTarget(settings: StackSettings, deployerGroup: string, aw
                 ...(cluster.context ? { context: cluster.context } : {}),
                 ...PROVIDER_BEHAVIOUR,
             }),
+            // An existing cluster's real name is not known to this program; its kubeconfig context stands for it.
             clusterName: pulumi.output(cluster.context ?? "existing"),
             kubeconfig: pulumi.output(undefined),
         };
@@ -42,7 +43,7 @@ export function clusterTarget(settings: StackSettings, deployerGroup: string, aw
         prefix: `sas-${settings.stack}`,
         region: settings.aws.region,
         settings: cluster,
-        deployerGroup,
+        deployerGroup: settings.rbac.deployerGroup,
         opts: awsOpts,
     });
     return {

@@ -1,5 +1,13 @@
 /** IAM policy documents as pure functions: reviewed and tested as data, not buried in resource arguments. */
 
+/** Trust policy letting one AWS service (EKS control plane, EC2 nodes) assume a role. */
+export function assumeRolePolicy(service: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole", ...(service === "eks.amazonaws.com" ? ["sts:TagSession"] : [])] }],
+    });
+}
+
 /** Trust policy letting exactly one Kubernetes service account assume a role through the cluster's OIDC provider. */
 export function irsaTrustPolicy(providerArn: string, issuerUrl: string, namespace: string, serviceAccount: string): string {
     const issuer = issuerUrl.replace(/^https:\/\//, "");

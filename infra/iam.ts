@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { assumeRolePolicy } from "./iam-documents";
 
 /** AWS managed policies only: no inline policy to review or drift. */
 export const CLUSTER_POLICIES = ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"];
@@ -8,13 +9,6 @@ export const NODE_POLICIES = [
     "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 ];
-
-export function assumeRolePolicy(service: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: ["sts:AssumeRole", ...(service === "eks.amazonaws.com" ? ["sts:TagSession"] : [])] }],
-    });
-}
 
 /** A role for an AWS service with managed policies attached; returns the role and the attachments to depend on. */
 export function serviceRole(name: string, service: string, policies: readonly string[], opts: pulumi.CustomResourceOptions) {

@@ -12,13 +12,22 @@ export interface SubnetPlan {
 const toInt = (ip: string) => ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
 const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 
-export function subnetPlan(vpcCidr: string, zones: readonly string[]): SubnetPlan[] {
+/** Why a VPC CIDR cannot be carved (the settings schema reports it under its key), or undefined. */
+export function subnetPlanProblem(vpcCidr: string): string | undefined {
     const [ip, bits] = vpcCidr.split("/");
     const prefix = Number(bits);
-    if (prefix > 20) throw new Error(`VPC CIDR ${vpcCidr} is too small: use /20 or larger`);
+    if (prefix > 20) return `VPC CIDR ${vpcCidr} is too small: use /20 or larger`;
+    if (toInt(ip) % 2 ** (32 - prefix) !== 0) return `VPC CIDR ${vpcCidr} is not aligned to its prefix (e.g. 10.40.0.0/16)`;
+    return undefined;
+}
+
+export function subnetPlan(vpcCidr: string, zones: readonly string[]): SubnetPlan[] {
+    const problem = subnetPlanProblem(vpcCidr);
+    if (problem) throw new Error(problem);
     if (zones.length > 3) throw new Error("at most 3 availability zones");
+    const [ip, bits] = vpcCidr.split("/");
+    const prefix = Number(bits);
     const base = toInt(ip);
-    if (base % 2 ** (32 - prefix) !== 0) throw new Error(`VPC CIDR ${vpcCidr} is not aligned to its prefix`);
     const publicSize = 2 ** (32 - (prefix + 4));
     const privateSize = 2 ** (32 - (prefix + 2));
     // Quarter 0 of the VPC holds the public /prefix+4 blocks; quarters 1-3 are the private subnets.

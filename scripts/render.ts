@@ -9,6 +9,7 @@ import { runStack, PROJECT_ROOT } from "./lib/run-stack";
 import { isStackName, STACKS } from "./lib/stack-config";
 import { renderSummary } from "./lib/summary";
 import { kubernetesObjects, objectGroup } from "./lib/manifests";
+import { SITE_FILES } from "../components/site/layout";
 
 export interface RenderOptions {
     stack: string;
@@ -34,7 +35,7 @@ export async function render(opts: RenderOptions): Promise<RenderResult> {
         const dir = path.join(outDir, "k8s", objectGroup(obj));
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, `${obj.kind.toLowerCase()}-${obj.metadata.name}.yaml`), stringify(obj, { lineWidth: 0 }));
-        const page = obj.kind === "ConfigMap" ? (obj.data as Record<string, string> | undefined)?.["index.html"] : undefined;
+        const page = obj.kind === "ConfigMap" ? (obj.data as Record<string, string> | undefined)?.[SITE_FILES.page.key] : undefined;
         if (page !== undefined) fs.writeFileSync(path.join(outDir, "pages", `${objectGroup(obj)}.html`), page);
     }
     fs.writeFileSync(path.join(outDir, "objects.json"), JSON.stringify(objects, null, 2) + "\n");

@@ -34,17 +34,22 @@ export function decodeConfig(all: Record<string, string>, project = PROJECT): Re
     return out;
 }
 
+/** A setting's key as written in the stack file: `sas-onboarding:ingress.tls.enabled`. */
+export function settingKey(path: readonly PropertyKey[], project = PROJECT): string {
+    return `${project}:${path.map(String).join(".")}`;
+}
+
 /** Validates decoded settings; every problem is reported with its key as written in the stack file. */
 export function parseStackSettings(stack: string, values: Record<string, unknown>, project = PROJECT): StackSettings {
     const parsed = stackSettingsSchema.safeParse(values);
     if (!parsed.success) {
         throw new StackSettingsError(
             stack,
-            parsed.error.issues.flatMap((issue) => {
-                const at = [project + ":" + (issue.path[0] === undefined ? "" : String(issue.path[0])), ...issue.path.slice(1).map(String)].join(".");
-                if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `${at.endsWith(":") ? at + k : `${at}.${k}`}: unknown setting`);
-                return [`${at}: ${issue.message}`];
-            }),
+            parsed.error.issues.flatMap((issue) =>
+                issue.code === "unrecognized_keys"
+                    ? issue.keys.map((k) => `${settingKey([...issue.path, k], project)}: unknown setting`)
+                    : [`${settingKey(issue.path, project)}: ${issue.message}`],
+            ),
         );
     }
     const settings = parsed.data;
@@ -53,7 +58,7 @@ export function parseStackSettings(stack: string, values: Record<string, unknown
         TIERS.map((tier) => {
             const merged = { ...DEFAULT_TIER_SIZES[tier], ...settings.tiers[tier] };
             const check = tierSizeSchema.safeParse(merged);
-            if (!check.success) problems.push(...check.error.issues.map((i) => `${project}:tiers.${tier}.${i.path.join(".")}: ${i.message}`));
+            if (!check.success) problems.push(...check.error.issues.map((i) => `${settingKey(["tiers", tier, ...i.path], project)}: ${i.message}`));
             return [tier, merged];
         }),
     ) as StackSettings["tierSizes"];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { tierSizeSchema, type TierSize } from "./tiers";
+import { subnetPlanProblem } from "../infra/subnet-plan";
 import type { Tier } from "../components/records/schema";
 
 /**
@@ -49,7 +50,11 @@ const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]+$
 
 /** A new VPC: public subnets for load balancers, private ones for nodes, one per availability zone. */
 const newVpcSchema = z.strictObject({
-    cidr: z.string().regex(CIDR, { error: "must be an IPv4 CIDR such as 10.40.0.0/16" }).default("10.40.0.0/16"),
+    cidr: z
+        .string()
+        .regex(CIDR, { error: "must be an IPv4 CIDR such as 10.40.0.0/16" })
+        .refine((c) => subnetPlanProblem(c) === undefined, { error: (issue) => subnetPlanProblem(String(issue.input)) })
+        .default("10.40.0.0/16"),
     /** "single" saves ~$32/month per extra AZ in non-prod; "perAz" survives the loss of one zone (prod). */
     natGateways: z.enum(["single", "perAz"]).default("single"),
 });

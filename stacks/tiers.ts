@@ -1,10 +1,20 @@
 import { z } from "zod";
 import type { Tier } from "../components/records/schema";
+import { mebibytes, milliCpu } from "../components/k8s/quantity";
 
-const quantity = (what: string) =>
-    z.string({ error: `${what} must be a Kubernetes quantity string such as "50m" or "64Mi"` }).regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi)?$/, {
-        error: `${what} must be a Kubernetes quantity such as "50m", "0.5" or "64Mi"`,
-    });
+/** Accepted exactly when the quota arithmetic (components/k8s/quantity.ts) can use it, so no size fails later. */
+const parsesWith = (parse: (q: string) => number) => (q: string) => {
+    try {
+        parse(q);
+        return true;
+    } catch {
+        return false;
+    }
+};
+const cpuQuantity = (what: string) =>
+    z.string({ error: `${what} must be a string such as "50m"` }).refine(parsesWith(milliCpu), { error: `${what} must be a CPU quantity such as "50m" or "0.5"` });
+const memoryQuantity = (what: string) =>
+    z.string({ error: `${what} must be a string such as "64Mi"` }).refine(parsesWith(mebibytes), { error: `${what} must be a memory quantity in Ki, Mi or Gi, such as "64Mi"` });
 
 export const autoscalingSchema = z.strictObject({
     minReplicas: z.number().int().min(1),
@@ -16,10 +26,10 @@ export const tierSizeSchema = z.strictObject({
     replicas: z.number().int().min(1).max(50),
     /** A HorizontalPodAutoscaler between min and max; replicas then only seeds the first rollout. */
     autoscaling: autoscalingSchema.optional(),
-    cpuRequest: quantity("cpuRequest"),
-    cpuLimit: quantity("cpuLimit"),
-    memoryRequest: quantity("memoryRequest"),
-    memoryLimit: quantity("memoryLimit"),
+    cpuRequest: cpuQuantity("cpuRequest"),
+    cpuLimit: cpuQuantity("cpuLimit"),
+    memoryRequest: memoryQuantity("memoryRequest"),
+    memoryLimit: memoryQuantity("memoryLimit"),
 });
 export type TierSize = z.infer<typeof tierSizeSchema>;
 

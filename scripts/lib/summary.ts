@@ -1,4 +1,5 @@
-import { customResourceObjects, type K8sObject } from "./manifests";
+import { customResourceObjects, objectGroup, type K8sObject } from "./manifests";
+import { TIER_LABEL } from "../../components/k8s/labels";
 import type { StackRun } from "./run-stack";
 
 function table(header: string[], rows: string[][]): string {
@@ -18,10 +19,10 @@ export function renderSummary(stack: string, run: StackRun, objects: readonly K8
     const ingresses = objects.filter((o) => o.kind === "Ingress");
     const hostOf = (id: string) =>
         ingresses
-            .filter((o) => o.metadata.labels?.["sas.io/customer-id"] === id)
+            .filter((o) => objectGroup(o) === id)
             .flatMap((o) => ((o.spec as { rules?: { host: string }[] }).rules ?? []).map((r) => r.host))
             .join(", ");
-    const tierOf = (id: string) => objects.find((o) => o.kind === "Namespace" && o.metadata.labels?.["sas.io/customer-id"] === id)?.metadata.labels?.["sas.io/tier"] ?? "";
+    const tierOf = (id: string) => objects.find((o) => o.kind === "Namespace" && objectGroup(o) === id)?.metadata.labels?.[TIER_LABEL] ?? "";
     const custom = customResourceObjects(run.resources);
     const releases = run.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     const cloud = run.resources.filter((r) => r.custom && !r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"));

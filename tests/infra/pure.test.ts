@@ -3,9 +3,14 @@ import { subnetPlan } from "../../infra/subnet-plan";
 import { eksKubeconfig } from "../../infra/kubeconfig";
 import { registryProfileItem, statusRecord } from "../../components/records/registry-item";
 import { parseStackSettings, StackSettingsError } from "../../stacks/load";
-import { certManagerRoute53Policy, irsaTrustPolicy } from "../../infra/iam-documents";
+import { assumeRolePolicy, certManagerRoute53Policy, irsaTrustPolicy } from "../../infra/iam-documents";
 
 describe("infra: IAM documents", () => {
+    it("service trust: only the named service; EKS may also tag sessions", () => {
+        const eks = JSON.parse(assumeRolePolicy("eks.amazonaws.com")).Statement[0];
+        assert.deepEqual([eks.Principal, eks.Action], [{ Service: "eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]);
+        assert.deepEqual(JSON.parse(assumeRolePolicy("ec2.amazonaws.com")).Statement[0].Action, ["sts:AssumeRole"]);
+    });
     it("IRSA trust: one service account, audience sts, issuer without scheme", () => {
         const t = JSON.parse(irsaTrustPolicy("arn:oidc", "https://oidc.example/id/X", "cert-manager", "cert-manager"));
         assert.deepEqual(t.Statement[0].Condition.StringEquals, {
@@ -96,6 +101,8 @@ describe("stack settings: eks mode", () => {
         ["missing aws block", eks, "sas-onboarding:aws:", { aws: undefined }],
         ["bad region", eks, "sas-onboarding:aws.region: must be an AWS region", { aws: { region: "Europe" } }],
         ["bad local endpoint", eks, "sas-onboarding:aws.dynamodbEndpoint: must be a URL", { aws: { region: "eu-west-1", dynamodbEndpoint: "localhost" } }],
+        ["VPC too small to carve", { ...eks, vpc: { cidr: "10.40.0.0/24" } }, "sas-onboarding:kubernetes.vpc.cidr: VPC CIDR 10.40.0.0/24 is too small"],
+        ["VPC not aligned", { ...eks, vpc: { cidr: "10.40.1.0/16" } }, "sas-onboarding:kubernetes.vpc.cidr: VPC CIDR 10.40.1.0/16 is not aligned"],
         ["bad key window", eks, "sas-onboarding:registry.keyDeletionWindowDays:", { registry: { keyDeletionWindowDays: 3 } }],
         ["cert-manager without a zone", eks, "sas-onboarding:certManager.install: needs dns.hostedZoneId", { certManager: { install: true, acmeEmail: "a@b.co" }, ingressController: { install: true }, ingress: { tls: { enabled: true } } }],
         ["cert-manager without an e-mail", eks, "sas-onboarding:certManager.acmeEmail: is required", { certManager: { install: true }, dns: { hostedZoneId: "ZABCDE1" }, ingressController: { install: true }, ingress: { tls: { enabled: true } } }],

@@ -74,7 +74,9 @@ for (const stack of STACKS) {
             });
 
             it("every pod is non-root, read-only, without privilege escalation and with ALL capabilities dropped", () => {
-                for (const d of byType(run, "kubernetes:apps/v1:Deployment")) {
+                const deployments = byType(run, "kubernetes:apps/v1:Deployment");
+                assert.equal(deployments.length, CUSTOMERS.length, "one Deployment per customer, or this test judges nothing");
+                for (const d of deployments) {
                     const pod = d.inputs.spec.template.spec;
                     assert.equal(pod.securityContext.runAsNonRoot, true);
                     assert.equal(pod.automountServiceAccountToken, false);

@@ -56,7 +56,9 @@ describe("stack settings", () => {
         ["batch size not a number", { ...valid(), customerBatchSize: "many" }, "sas-onboarding:customerBatchSize: must be a whole number"],
         ["unknown nested key", { ...valid(), ingress: { className: "nginx", tsl: {} } }, "sas-onboarding:ingress.tsl: unknown setting"],
         ["replicas not a number", { ...valid(), tiers: { starter: { replicas: "two" } } }, "sas-onboarding:tiers.starter.replicas:"],
-        ["bad quantity", { ...valid(), tiers: { starter: { cpuLimit: "lots" } } }, "sas-onboarding:tiers.starter.cpuLimit: cpuLimit must be a Kubernetes quantity"],
+        ["bad quantity", { ...valid(), tiers: { starter: { cpuLimit: "lots" } } }, "sas-onboarding:tiers.starter.cpuLimit: cpuLimit must be a CPU quantity"],
+        ["memory in a CPU unit", { ...valid(), tiers: { starter: { memoryLimit: "64m" } } }, "sas-onboarding:tiers.starter.memoryLimit: memoryLimit must be a memory quantity in Ki, Mi or Gi"],
+        ["memory in bytes (quota arithmetic needs Ki, Mi or Gi)", { ...valid(), tiers: { business: { memoryRequest: "67108864" } } }, "sas-onboarding:tiers.business.memoryRequest: memoryRequest must be a memory quantity"],
         ["unknown tier", { ...valid(), tiers: { gold: { replicas: 2 } } }, "sas-onboarding:tiers.gold: unknown setting"],
     ];
     for (const [what, values, expected] of CASES) {
