@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "out/**", "tools/**"] },
+  { ignores: ["node_modules/**", "bin/**", "out/**", "tests/harness/go/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,10 +1,11 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CustomerSite } from "./components/customer-site";
-import { imageReference } from "./components/k8s/manifests";
-import { componentName, customerUrl } from "./components/k8s/names";
+import { CustomerSite } from "./components/tenant/customer-site";
+import { imageReference } from "./components/tenant/manifests";
+import { componentName, customerUrl, registryTableName } from "./components/model/names";
+import { PROJECT_ROOT } from "./components/model/project";
 import { loadCustomers } from "./components/records/load";
-import type { Customer } from "./components/records/schema";
+import type { Customer } from "./components/model/customer";
 import { awsProvider } from "./infra/aws-provider";
 import { clusterTarget } from "./infra/cluster";
 import { ingressController } from "./infra/ingress-controller";
@@ -33,8 +34,6 @@ export interface StackOutputs {
     basicAuth: pulumi.Output<{ username: string; password: string }> | undefined;
 }
 
-/** Where relative paths in settings (customersDir) are resolved: the project root, wherever the CLI was started. */
-export const PROJECT_ROOT = __dirname;
 
 /**
  * The whole program. Settings and customer records are parsed and validated completely before the first resource
@@ -50,8 +49,6 @@ export async function defineStack(): Promise<StackOutputs> {
     return declareResources(settings, customers);
 }
 
-/** Registry table name: one per stack, fixed so that tooling (verify, support) can find it from the stack name. */
-export const registryTableName = (stack: string) => `sas-onboarding-${stack}-customers`;
 
 async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
     const aws = awsProvider(settings);

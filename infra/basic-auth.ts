@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BASIC_AUTH_USER, htpasswdLine } from "../components/site/htpasswd";
+import { BASIC_AUTH_USER, htpasswdLine } from "../components/model/htpasswd";
 
 /**
  * One basic-auth password per stack, generated once by @pulumi/random and then stable in state (rotate it with

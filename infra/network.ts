@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksSettings } from "../stacks/settings";
-import { subnetPlan } from "./subnet-plan";
+import { subnetPlan } from "../components/model/subnet-plan";
 
 export interface Network {
     vpcId: pulumi.Input<string>;

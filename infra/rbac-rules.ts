@@ -1,4 +1,4 @@
-import { OBJECT_NAMES } from "../components/k8s/names";
+import { OBJECT_NAMES } from "../components/model/names";
 
 export const TENANT_VIEWER_ROLE = "sas-tenant-viewer";
 export const DEPLOYER_ROLE = "sas-ci-deployer";

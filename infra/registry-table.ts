@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { REGISTRY_KEYS } from "../components/records/registry-item";
+import { REGISTRY_KEYS } from "../components/model/registry";
 import type { StackSettings } from "../stacks/settings";
 import { standardTags } from "./tags";
 

@@ -5,11 +5,11 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { CustomerRecordsError } from "../components/records/load";
 import { StackSettingsError } from "../stacks/load";
-import { runStack, PROJECT_ROOT } from "./lib/run-stack";
-import { isStackName, STACKS } from "./lib/stack-config";
+import { runStack, PROJECT_ROOT } from "../tests/harness/run-stack";
+import { isStackName, STACKS } from "../tests/harness/stack-config";
 import { renderSummary } from "./lib/summary";
-import { kubernetesObjects, objectGroup } from "./lib/manifests";
-import { SITE_FILES } from "../components/site/layout";
+import { kubernetesObjects, objectGroup } from "../tests/harness/manifests";
+import { SITE_FILES } from "../components/model/site/layout";
 
 export interface RenderOptions {
     stack: string;

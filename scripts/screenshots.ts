@@ -3,13 +3,13 @@
 // Writes out/<stack>/screenshots/<id>.png; PR builds upload them with the rendered manifests.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "./lib/run-stack";
-import { isStackName, STACKS } from "./lib/stack-config";
-import type { K8sObject } from "./lib/manifests";
-import { objectGroup } from "./lib/manifests";
-import { chromiumMissing, launchBrowser } from "./lib/realparts/browser";
-import { NGINX_BIN, startNginx } from "./lib/realparts/nginx";
-import { SITE_FILES } from "../components/site/layout";
+import { PROJECT_ROOT } from "../tests/harness/run-stack";
+import { isStackName, STACKS } from "../tests/harness/stack-config";
+import type { K8sObject } from "../tests/harness/manifests";
+import { objectGroup } from "../tests/harness/manifests";
+import { chromiumMissing, launchBrowser } from "../tests/harness/realparts/browser";
+import { NGINX_BIN, startNginx } from "../tests/harness/realparts/nginx";
+import { SITE_FILES } from "../components/model/site/layout";
 
 export interface Shot {
     customer: string;

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TIERS } from "../components/records/schema";
+import { PROJECT } from "../components/model/project";
+import { TIERS } from "../components/model/customer";
 import { stackSettingsSchema, type StackSettings } from "./settings";
-import { DEFAULT_TIER_SIZES, tierSizeSchema } from "./tiers";
+import { DEFAULT_TIER_SIZES, tierSizeSchema } from "../components/model/tiers";
 
-export const PROJECT = "sas-onboarding";
 
 export class StackSettingsError extends Error {
     constructor(stack: string, problems: readonly string[]) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { tierSizeSchema, type TierSize } from "./tiers";
-import { subnetPlanProblem } from "../infra/subnet-plan";
-import type { Tier } from "../components/records/schema";
+import { tierSizeSchema, type TierSize } from "../components/model/tiers";
+import { subnetPlanProblem } from "../components/model/subnet-plan";
+import type { Tier } from "../components/model/customer";
 
 /**
  * Every stack setting, typed. Pulumi.<stack>.yaml holds them under the project namespace (`sas-onboarding:<key>`);

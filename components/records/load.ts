@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { customerSchema, type Customer } from "./schema";
+import { customerSchema, type Customer } from "../model/customer";
 
 /** One problem with one customer file; `field` is a dotted path, or empty when the whole file is at fault. */
 export interface RecordProblem {

@@ -1,6 +1,6 @@
-import { customResourceObjects, objectGroup, type K8sObject } from "./manifests";
-import { TIER_LABEL } from "../../components/k8s/labels";
-import type { StackRun } from "./run-stack";
+import { customResourceObjects, objectGroup, type K8sObject } from "../../tests/harness/manifests";
+import { TIER_LABEL } from "../../components/model/labels";
+import type { StackRun } from "../../tests/harness/run-stack";
 
 function table(header: string[], rows: string[][]): string {
     const line = (cells: string[]) => `| ${cells.join(" | ")} |`;

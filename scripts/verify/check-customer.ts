@@ -2,7 +2,7 @@
 // (how many attempts, when to stop for the deadline) are tested without a network.
 import { backoffDelay, type BackoffPolicy } from "./backoff";
 import { pageProblem, type HttpResult } from "./page-check";
-import type { Customer } from "../../components/records/schema";
+import type { Customer } from "../../components/model/customer";
 
 export interface CheckDeps {
     get(timeoutMs: number): Promise<HttpResult>;

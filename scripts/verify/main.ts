@@ -1,6 +1,6 @@
 // `npm run verify`: wires the pure parts to the network, the registry and the terminal.
 import { loadCustomers } from "../../components/records/load";
-import type { Customer } from "../../components/records/schema";
+import type { Customer } from "../../components/model/customer";
 import { parseArgs, USAGE, VerifyUsageError } from "./args";
 import { checkCustomer, type CheckResult } from "./check-customer";
 import { describeError, httpGet } from "./http-get";

@@ -1,6 +1,6 @@
 // What makes a welcome page correct for one customer, as a pure function of the HTTP result.
-import { escapeHtml } from "../../components/site/escape";
-import type { Customer } from "../../components/records/schema";
+import { escapeHtml } from "../../components/model/site/escape";
+import type { Customer } from "../../components/model/customer";
 
 export const WELCOME_TEXT = "Welcome to SAS";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { subnetPlan } from "../../infra/subnet-plan";
+import { subnetPlan } from "../../components/model/subnet-plan";
 import { eksKubeconfig } from "../../infra/kubeconfig";
-import { registryProfileItem, statusRecord } from "../../components/records/registry-item";
+import { registryProfileItem, statusRecord } from "../../components/model/registry";
 import { parseStackSettings, StackSettingsError } from "../../stacks/load";
 import { assumeRolePolicy, certManagerRoute53Policy, irsaTrustPolicy } from "../../infra/iam-documents";
 

@@ -14,7 +14,8 @@ import {
 import * as policyProxy from "@pulumi/policy/proxy";
 import { isUnknown as isProgramUnknown } from "@pulumi/pulumi/output";
 
-export const PROJECT = "sas-onboarding";
+import { PROJECT } from "../../components/model/project";
+export { PROJECT };
 
 export interface ResourceInput {
   type: string;

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { runUnderMocks } from "../../scripts/lib/mock-engine";
-import { readStackConfig } from "../../scripts/lib/stack-config";
-import { fakeInvokes, fakeOutputs } from "../../scripts/lib/fake-outputs";
+import { runUnderMocks } from "../harness/mock-engine";
+import { readStackConfig } from "../harness/stack-config";
+import { fakeInvokes, fakeOutputs } from "../harness/fake-outputs";
 import { PROJECT_ROOT } from "../support/program";
 import { outputValue } from "../support/outputs";
 

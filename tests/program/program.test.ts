@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runStack, PROJECT_ROOT, STACKS, kubernetesObjects, type RecordedResource, type StackRun } from "../support/program";
 import { loadCustomers } from "../../components/records/load";
-import { escapeHtml } from "../../components/site/escape";
+import { escapeHtml } from "../../components/model/site/escape";
 import { recordYaml, tempDirWith } from "../support/tmp";
 import { outputIsSecret, outputValue } from "../support/outputs";
-import { BASIC_AUTH_USER, htpasswdLine } from "../../components/site/htpasswd";
+import { BASIC_AUTH_USER, htpasswdLine } from "../../components/model/htpasswd";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
 const CUSTOMERS = loadCustomers(path.join(PROJECT_ROOT, "customers"));

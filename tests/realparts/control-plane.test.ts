@@ -3,8 +3,8 @@
 // every Deployment's ReplicaSet creates its pods (no FailedCreate from PodSecurity, ResourceQuota, LimitRange);
 // and negative controls that show those admission checks really bite.
 import { strict as assert } from "node:assert";
-import { type ControlPlane, locateBinaries, requireRealPart, startControlPlane } from "../support/controlplane";
-import { type KubeClient, type KubeObject, describeObject } from "../support/kube-client";
+import { type ControlPlane, locateBinaries, requireRealPart, startControlPlane } from "../harness/realparts/controlplane";
+import { type KubeClient, type KubeObject, describeObject } from "../harness/realparts/kube-client";
 import { type RenderedStack, STACKS, renderStack, tenantNamespaces } from "../support/rendered";
 
 const FIELD_MANAGER = "sas-onboarding-ci";

@@ -5,10 +5,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadCustomers } from "../../components/records/load";
-import type { Customer } from "../../components/records/schema";
-import { type Browser, chromiumMissing, launchBrowser } from "../../scripts/lib/realparts/browser";
-import { requireRealPart } from "../support/controlplane";
-import { NGINX_BIN, startNginx } from "../../scripts/lib/realparts/nginx";
+import type { Customer } from "../../components/model/customer";
+import { type Browser, chromiumMissing, launchBrowser } from "../harness/realparts/browser";
+import { requireRealPart } from "../harness/realparts/controlplane";
+import { NGINX_BIN, startNginx } from "../harness/realparts/nginx";
 import { REPO_ROOT, STACKS, renderStack, welcomeSites } from "../support/rendered";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -1,10 +1,10 @@
 // Every rendered welcome page served by real Debian nginx, as a non-root user, with exactly the rendered nginx.conf
-// (only its /etc/sas/, /tmp/ paths and port moved, see scripts/lib/realparts/nginx.ts): /healthz answers and every
+// (only its /etc/sas/, /tmp/ paths and port moved, see tests/harness/realparts/nginx.ts): /healthz answers and every
 // security header the config declares is on every response.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { requireRealPart } from "../support/controlplane";
-import { NGINX_BIN, startNginx } from "../../scripts/lib/realparts/nginx";
+import { requireRealPart } from "../harness/realparts/controlplane";
+import { NGINX_BIN, startNginx } from "../harness/realparts/nginx";
 import { STACKS, renderStack, welcomeSites } from "../support/rendered";
 
 /** Headers no welcome page may go without, whatever else the config adds. */

@@ -2,8 +2,8 @@
 // JSON schema shipped in kubernetes-models. Catches type and shape mistakes in seconds; the API server tier
 // (control-plane.test.ts) then proves what only a server can (defaulting, admission, unknown fields).
 import { strict as assert } from "node:assert";
-import type { KubeObject } from "../support/kube-client";
-import { describeObject } from "../support/kube-client";
+import type { KubeObject } from "../harness/realparts/kube-client";
+import { describeObject } from "../harness/realparts/kube-client";
 import { STACKS, renderStack } from "../support/rendered";
 
 interface Validatable {

@@ -3,11 +3,11 @@
 // script, no dialog, no request beyond the page itself.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { customerSchema } from "../../components/records/schema";
-import { renderSiteContent } from "../../components/site/content";
-import { type Browser, chromiumMissing, launchBrowser } from "../../scripts/lib/realparts/browser";
-import { requireRealPart } from "../support/controlplane";
-import { NGINX_BIN, startNginx } from "../../scripts/lib/realparts/nginx";
+import { customerSchema } from "../../components/model/customer";
+import { renderSiteContent } from "../../components/model/site/content";
+import { type Browser, chromiumMissing, launchBrowser } from "../harness/realparts/browser";
+import { requireRealPart } from "../harness/realparts/controlplane";
+import { NGINX_BIN, startNginx } from "../harness/realparts/nginx";
 
 const RLO = "\u202e";
 const RLM = "\u200f";

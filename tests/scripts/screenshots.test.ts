@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { render } from "../../scripts/render";
 import { screenshotStack } from "../../scripts/screenshots";
-import { chromiumMissing } from "../../scripts/lib/realparts/browser";
-import { NGINX_BIN } from "../../scripts/lib/realparts/nginx";
+import { chromiumMissing } from "../harness/realparts/browser";
+import { NGINX_BIN } from "../harness/realparts/nginx";
 import { loadCustomers } from "../../components/records/load";
 import { PROJECT_ROOT } from "../support/program";
 

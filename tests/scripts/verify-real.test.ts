@@ -7,12 +7,12 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { renderSiteContent } from "../../components/site/content";
-import type { Customer } from "../../components/records/schema";
+import { renderSiteContent } from "../../components/model/site/content";
+import type { Customer } from "../../components/model/customer";
 import { runVerify } from "../../scripts/verify/main";
 import { writeStatus } from "../../scripts/verify/registry";
-import { startLocalRegistry, type LocalRegistry } from "../../scripts/verify/testing/dynalite";
-import { NGINX_BIN, startNginx } from "../../scripts/lib/realparts/nginx";
+import { startLocalRegistry, type LocalRegistry } from "../harness/realparts/dynalite";
+import { NGINX_BIN, startNginx } from "../harness/realparts/nginx";
 
 type RunningNginx = Awaited<ReturnType<typeof startNginx>>;
 

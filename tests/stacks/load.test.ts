@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { decodeConfig, parseStackSettings, StackSettingsError } from "../../stacks/load";
-import { DEFAULT_TIER_SIZES } from "../../stacks/tiers";
+import { DEFAULT_TIER_SIZES } from "../../components/model/tiers";
 
 const valid = () => ({
     baseDomain: "dev.sas.example.com",

@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { KubeObject } from "./kube-client";
+import type { KubeObject } from "../harness/realparts/kube-client";
 
 export const STACKS = ["local", "dev", "stage", "prod"] as const;
 export type StackName = (typeof STACKS)[number];

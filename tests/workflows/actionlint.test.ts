@@ -59,12 +59,12 @@ describe("GitHub Actions workflows: actionlint", function () {
             this.skip();
         }
         // Builds github.com/rhysd/actionlint/cmd/actionlint once per version into the user cache; prints its path.
-        actionlint = execFileSync("bash", [path.join(ROOT, "scripts/build-actionlint.sh")], {
+        actionlint = execFileSync("bash", [path.join(ROOT, "tests/harness/build/build-actionlint.sh")], {
             cwd: ROOT,
             encoding: "utf8",
             stdio: ["ignore", "pipe", "inherit"],
         }).trim();
-        assert.ok(fs.existsSync(actionlint), `scripts/build-actionlint.sh printed "${actionlint}", which does not exist`);
+        assert.ok(fs.existsSync(actionlint), `tests/harness/build/build-actionlint.sh printed "${actionlint}", which does not exist`);
     });
 
     it("has the four delivery workflows", function () {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CustomerRecordsError, loadCustomers } from "../../../components/records/load";
-import { customerJsonSchema, CUSTOMER_SCHEMA_FILE, YAML_MODELINE } from "../../../components/records/json-schema";
+import { customerJsonSchema, CUSTOMER_SCHEMA_FILE, YAML_MODELINE } from "../../../components/model/customer-json-schema";
 import { recordYaml, tempDirWith } from "../../support/tmp";
 
 const REPO_CUSTOMERS = path.join(__dirname, "..", "..", "..", "customers");

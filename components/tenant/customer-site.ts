@@ -1,0 +1,112 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    allowIngressPolicyManifest,
+    autoscalerManifest,
+    basicAuthSecretManifest,
+    denyAllPolicyManifest,
+    limitRangeManifest,
+    podDisruptionBudgetManifest,
+    resourceQuotaManifest,
+    supportRoleBindingManifest,
+} from "./isolation";
+import {
+    configMapManifest,
+    deploymentManifest,
+    ingressManifest,
+    serviceManifest,
+    tenantNamespaceManifest,
+    type SiteSpec,
+} from "./manifests";
+import { customerUrl, tenantNamespace } from "../model/names";
+import { renderSiteContent } from "../model/site/content";
+import { REGISTRY_KEYS, registryProfileItem } from "../model/registry";
+
+export type CustomerSiteArgs = Omit<SiteSpec, "content"> & {
+    /** Pulumi `protect` on the tenant namespace (prod): removing a customer then takes a deliberate second step. */
+    protectNamespace?: boolean;
+    /** The customer's PROFILE item in the stack's registry table; a child, so removing a customer removes only it. */
+    registry: { tableName: pulumi.Input<string>; environment: string };
+    /** ClusterRole bound for the support group in this namespace; the component depends on it. */
+    viewerRole: { name: string; resource?: pulumi.Resource };
+    /** htpasswd line for basic auth (secret, from the stack's RandomPassword); required when tenancy.basicAuth. */
+    htpasswd?: pulumi.Output<string>;
+};
+
+/**
+ * One customer's welcome page: its namespace, page + nginx config, Deployment, Service, Ingress and registry item.
+ * Children inherit the component's providers (`providers: { kubernetes, aws }`). The Kubernetes objects
+ * themselves come from pure functions in ./k8s/manifests; this class only wires them into Pulumi resources.
+ */
+export class CustomerSite extends pulumi.ComponentResource {
+    readonly url: pulumi.Output<string>;
+    readonly namespace: pulumi.Output<string>;
+    /** Resolves once the engine has answered every child's registration (see program.ts: customers in batches). */
+    readonly registered: Promise<void>;
+
+    constructor(name: string, args: CustomerSiteArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("sas:index:CustomerSite", name, {}, opts);
+        const spec: SiteSpec = { ...args, content: renderSiteContent(args.customer) };
+        // The manifests are plain data checked by the real API server tests; here they are handed over as-is.
+        const child = { parent: this };
+
+        // Every child is kept so that `registered` can tell when the engine has answered all of them.
+        const children: pulumi.CustomResource[] = [];
+        const keep = <R extends pulumi.CustomResource>(resource: R): R => {
+            children.push(resource);
+            return resource;
+        };
+
+        const ns = keep(new k8s.core.v1.Namespace(`${name}-namespace`, tenantNamespaceManifest(spec) as k8s.core.v1.NamespaceArgs, {
+            ...child,
+            protect: args.protectNamespace ?? false,
+        }));
+        // Namespaced objects name their namespace as a plain string, so the ordering is made explicit.
+        const inNamespace = { ...child, dependsOn: [ns] };
+        // Isolation first: quota, limits and default-deny exist before any pod can be scheduled.
+        const guards = [
+            keep(new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuotaManifest(spec) as k8s.core.v1.ResourceQuotaArgs, inNamespace)),
+            keep(new k8s.core.v1.LimitRange(`${name}-limits`, limitRangeManifest(spec) as k8s.core.v1.LimitRangeArgs, inNamespace)),
+            keep(new k8s.networking.v1.NetworkPolicy(`${name}-deny-all`, denyAllPolicyManifest(spec) as k8s.networking.v1.NetworkPolicyArgs, inNamespace)),
+            keep(new k8s.networking.v1.NetworkPolicy(`${name}-allow-ingress`, allowIngressPolicyManifest(spec) as k8s.networking.v1.NetworkPolicyArgs, inNamespace)),
+        ];
+        keep(new k8s.rbac.v1.RoleBinding(`${name}-support-viewer`, supportRoleBindingManifest(spec, args.viewerRole.name) as k8s.rbac.v1.RoleBindingArgs, {
+            ...child,
+            dependsOn: [ns, ...(args.viewerRole.resource ? [args.viewerRole.resource] : [])],
+        }));
+        const configMap = keep(new k8s.core.v1.ConfigMap(`${name}-configmap`, configMapManifest(spec) as k8s.core.v1.ConfigMapArgs, inNamespace));
+        const deployment = keep(new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec) as k8s.apps.v1.DeploymentArgs, {
+            ...child,
+            dependsOn: [ns, configMap, ...guards],
+        }));
+        const service = keep(new k8s.core.v1.Service(`${name}-service`, serviceManifest(spec) as k8s.core.v1.ServiceArgs, inNamespace));
+        const ingressDeps: pulumi.Resource[] = [ns, service];
+        if (args.tenancy.basicAuth) {
+            if (!args.htpasswd) throw new Error(`CustomerSite ${name}: tenancy.basicAuth needs an htpasswd line`);
+            const secret = basicAuthSecretManifest(spec, args.htpasswd.apply((line) => `${line}\n`));
+            ingressDeps.push(keep(new k8s.core.v1.Secret(`${name}-basic-auth`, secret as k8s.core.v1.SecretArgs, inNamespace)));
+        }
+        keep(new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec) as k8s.networking.v1.IngressArgs, { ...child, dependsOn: ingressDeps }));
+        const pdb = podDisruptionBudgetManifest(spec);
+        if (pdb) keep(new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pdb as k8s.policy.v1.PodDisruptionBudgetArgs, { ...child, dependsOn: [ns, deployment] }));
+        const hpa = autoscalerManifest(spec);
+        if (hpa) keep(new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, hpa as k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, { ...child, dependsOn: [ns, deployment] }));
+
+        const url = customerUrl(args.customer.id, args.baseDomain, args.tls.enabled);
+        const namespace = tenantNamespace(args.customer.id);
+        keep(new aws.dynamodb.TableItem(`${name}-registry-item`, {
+            tableName: args.registry.tableName,
+            hashKey: REGISTRY_KEYS.partition,
+            rangeKey: REGISTRY_KEYS.sort,
+            item: registryProfileItem(args.customer, { environment: args.registry.environment, url, namespace }),
+        }, child));
+
+        // A URN is known (also in preview) exactly when the engine has answered that resource's registration.
+        this.registered = Promise.all(children.map((c) => new Promise<void>((done) => c.urn.apply(() => done())))).then(() => undefined);
+
+        this.url = pulumi.output(url);
+        this.namespace = pulumi.output(namespace);
+        this.registerOutputs({ url: this.url, namespace: this.namespace });
+    }
+}

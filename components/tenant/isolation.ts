@@ -1,0 +1,148 @@
+import { meta, type Manifest, type SiteSpec } from "./manifests";
+import { selectorLabels } from "../model/labels";
+import { OBJECT_NAMES } from "../model/names";
+import { cpuTimes, memoryTimes } from "../model/quantity";
+import { SITE_LAYOUT } from "../model/site/layout";
+
+/**
+ * The objects that keep one tenant from seeing, reaching or starving another: quota, limits, network policy,
+ * disruption budget, autoscaler, support access and basic auth. Pure data, like ./manifests.
+ */
+
+/** The rollout surge (deploymentManifest's maxSurge): the quota must admit it, or a rollout stalls halfway. */
+export const ROLLOUT_SURGE = 1;
+
+/** Most pods the Deployment can ever run at once: its ceiling (HPA max or replicas) plus the rollout surge. */
+export function maxPods(spec: Pick<SiteSpec, "size">): number {
+    return (spec.size.autoscaling?.maxReplicas ?? spec.size.replicas) + ROLLOUT_SURGE;
+}
+
+export function resourceQuotaManifest(spec: SiteSpec): Manifest {
+    const pods = maxPods(spec);
+    const { size } = spec;
+    return {
+        apiVersion: "v1",
+        kind: "ResourceQuota",
+        metadata: meta(spec, OBJECT_NAMES.quota),
+        spec: {
+            hard: {
+                pods: String(pods),
+                "requests.cpu": cpuTimes(size.cpuRequest, pods),
+                "requests.memory": memoryTimes(size.memoryRequest, pods),
+                "limits.cpu": cpuTimes(size.cpuLimit, pods),
+                "limits.memory": memoryTimes(size.memoryLimit, pods),
+                // A page needs one ConfigMap, one Service and at most one Secret; no volumes, no load balancers.
+                configmaps: "4",
+                secrets: "4",
+                services: "2",
+                "services.loadbalancers": "0",
+                "services.nodeports": "0",
+                persistentvolumeclaims: "0",
+            },
+        },
+    };
+}
+
+/** Defaults for anything created without resources, and a ceiling at the tier's per-pod limit. */
+export function limitRangeManifest(spec: SiteSpec): Manifest {
+    const { size } = spec;
+    return {
+        apiVersion: "v1",
+        kind: "LimitRange",
+        metadata: meta(spec, OBJECT_NAMES.limits),
+        spec: {
+            limits: [
+                {
+                    type: "Container",
+                    default: { cpu: size.cpuLimit, memory: size.memoryLimit },
+                    defaultRequest: { cpu: size.cpuRequest, memory: size.memoryRequest },
+                    max: { cpu: size.cpuLimit, memory: size.memoryLimit },
+                },
+            ],
+        },
+    };
+}
+
+/** Default deny: no pod in the namespace receives or sends anything unless another policy allows it. */
+export function denyAllPolicyManifest(spec: SiteSpec): Manifest {
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta(spec, OBJECT_NAMES.denyAll),
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    };
+}
+
+/**
+ * The one allowed flow: the ingress controller's namespace to the page's port. There is no egress rule on purpose:
+ * the page is static, nginx resolves no names and calls nothing, so even DNS stays denied.
+ */
+export function allowIngressPolicyManifest(spec: SiteSpec): Manifest {
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta(spec, OBJECT_NAMES.allowIngress),
+        spec: {
+            podSelector: { matchLabels: selectorLabels(spec.customer) },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": spec.tenancy.ingressNamespace } } }],
+                    ports: [{ protocol: "TCP", port: SITE_LAYOUT.port }],
+                },
+            ],
+        },
+    };
+}
+
+/** Only for tiers that run 2+ pods: voluntary disruptions (node drains) take at most one pod at a time. */
+export function podDisruptionBudgetManifest(spec: SiteSpec): Manifest | undefined {
+    if ((spec.size.autoscaling?.minReplicas ?? spec.size.replicas) < 2) return undefined;
+    return {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: meta(spec, OBJECT_NAMES.app),
+        spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(spec.customer) } },
+    };
+}
+
+export function autoscalerManifest(spec: SiteSpec): Manifest | undefined {
+    const a = spec.size.autoscaling;
+    if (!a) return undefined;
+    return {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: meta(spec, OBJECT_NAMES.app),
+        spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: OBJECT_NAMES.app },
+            minReplicas: a.minReplicas,
+            maxReplicas: a.maxReplicas,
+            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: a.targetCpuUtilization } } }],
+        },
+    };
+}
+
+/** Support engineers read this tenant (never its secrets) through the shared sas-tenant-viewer ClusterRole. */
+export function supportRoleBindingManifest(spec: SiteSpec, clusterRoleName: string): Manifest {
+    return {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: meta(spec, OBJECT_NAMES.supportBinding),
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRoleName },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: spec.tenancy.supportGroup }],
+    };
+}
+
+/**
+ * The htpasswd Secret ingress-nginx reads for basic auth (key `auth`, as its annotation contract requires). The
+ * file content is passed in as is (a string, or a secret Output in the component) so it never leaves secrecy.
+ */
+export function basicAuthSecretManifest<T>(spec: SiteSpec, htpasswdFile: T): Manifest {
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: meta(spec, OBJECT_NAMES.basicAuthSecret),
+        type: "Opaque",
+        stringData: { auth: htpasswdFile },
+    };
+}
