@@ -2,21 +2,22 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { CustomerSite } from "./components/tenant/customer-site";
 import { imageReference } from "./components/tenant/manifests";
-import { componentName, customerUrl, registryTableName } from "./components/model/names";
+import { componentName, registryTableName } from "./components/model/names";
 import { PROJECT_ROOT } from "./components/model/project";
 import { loadCustomers } from "./components/records/load";
 import type { Customer } from "./components/model/customer";
 import { awsProvider } from "./infra/aws-provider";
-import { clusterTarget } from "./infra/cluster";
-import { ingressController } from "./infra/ingress-controller";
-import { registryTable } from "./infra/registry-table";
-import { platformRbac } from "./infra/rbac";
-import { basicAuth } from "./infra/basic-auth";
-import { certManager } from "./infra/cert-manager";
-import { wildcardRecord } from "./infra/dns";
+import { BasicAuth } from "./infra/basic-auth";
+import { CertManager, wildcardCertificateRef } from "./infra/cert-manager";
+import { Cluster, type ClusterArgs } from "./infra/cluster";
+import { WildcardDns } from "./infra/dns";
+import { IngressController } from "./infra/ingress-controller";
+import { PlatformRbac } from "./infra/rbac";
+import { Registry } from "./infra/registry";
 import { loadStackSettings } from "./stacks/load";
 import type { StackSettings } from "./stacks/settings";
 
+/** The stack's outputs; the key list below is the one source of their names (index.ts exports exactly these). */
 export interface StackOutputs {
     environment: string;
     /** Customer id → URL of its welcome page. */
@@ -34,10 +35,26 @@ export interface StackOutputs {
     basicAuth: pulumi.Output<{ username: string; password: string }> | undefined;
 }
 
+/** Every stack output key, in export order; `satisfies` keeps it equal to StackOutputs' keys. */
+export const STACK_OUTPUT_KEYS = [
+    "environment",
+    "customers",
+    "clusterName",
+    "kubeconfig",
+    "ingressAddress",
+    "registryTableName",
+    "registryTableArn",
+    "registryEndpoint",
+    "basicAuth",
+] as const satisfies readonly (keyof StackOutputs)[];
+type UnlistedOutput = Exclude<keyof StackOutputs, (typeof STACK_OUTPUT_KEYS)[number]>;
+/** Fails to compile when StackOutputs gains a key that STACK_OUTPUT_KEYS does not list. */
+export const STACK_OUTPUT_KEYS_COMPLETE: [UnlistedOutput] extends [never] ? true : false = true;
 
 /**
  * The whole program. Settings and customer records are parsed and validated completely before the first resource
- * is declared, so an invalid record or setting registers nothing at all.
+ * is declared, so an invalid record or setting registers nothing at all. This is the only reader of settings: every
+ * piece below gets the narrow values it needs.
  */
 export async function defineStack(): Promise<StackOutputs> {
     const settings = loadStackSettings();
@@ -49,26 +66,64 @@ export async function defineStack(): Promise<StackOutputs> {
     return declareResources(settings, customers);
 }
 
+function clusterArgs(settings: StackSettings): ClusterArgs {
+    const k = settings.kubernetes;
+    return k.mode === "existing"
+        ? { mode: "existing", existing: k }
+        : { mode: "eks", eks: k, namePrefix: `sas-${settings.stack}`, region: settings.aws.region, deployerGroup: settings.rbac.deployerGroup };
+}
 
 async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
-    const aws = awsProvider(settings);
-    const cluster = clusterTarget(settings, { provider: aws });
-    const registry = registryTable(settings, registryTableName(settings.stack), { provider: aws });
-    const ingress = ingressController(settings, { provider: cluster.provider });
-    if (ingress && settings.dns.hostedZoneId) wildcardRecord(settings.dns.hostedZoneId, settings.baseDomain, ingress.address, { provider: aws });
-    if (ingress && cluster.oidc && settings.certManager.install) {
-        certManager({ settings, oidc: cluster.oidc, ingressNamespace: ingress.namespace, k8sOpts: { provider: cluster.provider }, awsOpts: { provider: aws } });
+    const aws = awsProvider({ region: settings.aws.region, environment: settings.stack, dynamodbEndpoint: settings.aws.dynamodbEndpoint });
+    const cluster = new Cluster("cluster", clusterArgs(settings), { providers: { aws } });
+    const k8sProvider = { providers: { kubernetes: cluster.provider } };
+    const registry = new Registry("registry", {
+        tableName: registryTableName(settings.stack),
+        environment: settings.stack,
+        protect: settings.registry.protect,
+        keyDeletionWindowDays: settings.registry.keyDeletionWindowDays,
+        localEndpoint: settings.aws.dynamodbEndpoint !== undefined,
+    }, { providers: { aws } });
+
+    const c = settings.ingressController;
+    const ingress = c.install
+        ? new IngressController("ingress-nginx", {
+              chartVersion: c.chartVersion,
+              namespace: c.namespace,
+              className: settings.ingress.className,
+              replicas: c.replicas,
+              serviceType: c.serviceType,
+              sslRedirect: settings.ingress.tls.enabled,
+              defaultCertificate: settings.certManager.install ? wildcardCertificateRef(c.namespace) : undefined,
+          }, k8sProvider)
+        : undefined;
+    if (ingress && settings.dns.hostedZoneId) {
+        new WildcardDns("wildcard-dns", { zoneId: settings.dns.hostedZoneId, baseDomain: settings.baseDomain, target: ingress.address }, { providers: { aws } });
     }
-    const rbac = platformRbac(settings.rbac.deployerGroup, { provider: cluster.provider });
-    const auth = settings.tenancy.basicAuth ? basicAuth() : undefined;
+    // The settings schema guarantees cert-manager's prerequisites (eks, controller, zone, e-mail); checked again here
+    // only so the types know it.
+    if (ingress && cluster.oidc && settings.certManager.install && settings.dns.hostedZoneId && settings.certManager.acmeEmail) {
+        new CertManager("cert-manager", {
+            chartVersion: settings.certManager.chartVersion,
+            baseDomain: settings.baseDomain,
+            region: settings.aws.region,
+            hostedZoneId: settings.dns.hostedZoneId,
+            acmeEmail: settings.certManager.acmeEmail,
+            acmeServer: settings.certManager.acmeServer,
+            oidc: cluster.oidc,
+            ingressNamespace: { name: c.namespace, resource: ingress.namespace },
+            providers: { aws, kubernetes: cluster.provider },
+        });
+    }
+    const rbac = new PlatformRbac("platform-rbac", { deployerGroup: settings.rbac.deployerGroup }, k8sProvider);
+    const auth = settings.tenancy.basicAuth ? new BasicAuth("basic-auth") : undefined;
 
     const image = imageReference(settings.image);
     const urls: Record<string, string> = {};
     const batchSize = settings.customerBatchSize || customers.length || 1;
     for (let first = 0; first < customers.length; first += batchSize) {
         const batch = customers.slice(first, first + batchSize).map((customer) => {
-            urls[customer.id] = customerUrl(customer.id, settings.baseDomain, settings.ingress.tls.enabled);
-            return new CustomerSite(
+            const site = new CustomerSite(
                 componentName(customer.id),
                 {
                     customer,
@@ -78,18 +133,20 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
                     ingressClassName: settings.ingress.className,
                     tls: settings.ingress.tls,
                     protectNamespace: settings.tenancy.protectNamespaces,
-                    registry: { tableName: registry.table.name, environment: settings.stack },
+                    registry: { tableName: registry.tableName, environment: settings.stack },
                     tenancy: {
                         podSecurityVersion: settings.tenancy.podSecurityVersion,
-                        ingressNamespace: settings.ingressController.namespace,
+                        ingressNamespace: c.namespace,
                         supportGroup: settings.rbac.supportGroup,
                         basicAuth: settings.tenancy.basicAuth,
                     },
-                    viewerRole: { name: rbac.viewerRoleName, resource: rbac.viewer },
+                    viewerRole: rbac.viewerRole,
                     htpasswd: auth?.htpasswd,
                 },
                 { providers: { kubernetes: cluster.provider, aws } },
             );
+            urls[customer.id] = site.url;
+            return site;
         });
         await Promise.all(batch.map((site) => site.registered));
     }
@@ -99,8 +156,8 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
         ingressAddress: ingress?.address,
-        registryTableName: registry.table.name,
-        registryTableArn: registry.table.arn,
+        registryTableName: registry.tableName,
+        registryTableArn: registry.tableArn,
         registryEndpoint: settings.aws.dynamodbEndpoint,
         basicAuth: auth?.credentials,
     };

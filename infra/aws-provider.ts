@@ -1,16 +1,22 @@
 import * as aws from "@pulumi/aws";
-import type { StackSettings } from "../stacks/settings";
 import { standardTags } from "./tags";
+
+export interface AwsProviderArgs {
+    region: string;
+    environment: string;
+    /** A local DynamoDB-compatible endpoint: every call goes there and no credential or account lookup happens. */
+    dynamodbEndpoint?: string;
+}
 
 /**
  * The one AWS provider. With a local DynamoDB endpoint (stack `local`) every call goes there and no credential or
  * account lookup is attempted, so `pulumi up --stack local` needs no AWS account.
  */
-export function awsProvider(settings: StackSettings): aws.Provider {
-    const endpoint = settings.aws.dynamodbEndpoint;
+export function awsProvider(args: AwsProviderArgs): aws.Provider {
+    const endpoint = args.dynamodbEndpoint;
     return new aws.Provider("aws", {
-        region: settings.aws.region as aws.Region,
-        defaultTags: { tags: standardTags(settings.stack) },
+        region: args.region,
+        defaultTags: { tags: standardTags(args.environment) },
         ...(endpoint
             ? {
                   endpoints: [{ dynamodb: endpoint }],

@@ -1,17 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { StackSettings } from "../stacks/settings";
+import type { EksSettings, ExistingClusterSettings } from "../stacks/settings";
 import { eksCluster } from "./eks-cluster";
 
-export interface ClusterTarget {
-    /** The one provider every Kubernetes resource uses; nothing falls back to the ambient kubeconfig in an eks stack. */
-    provider: k8s.Provider;
-    clusterName: pulumi.Output<string>;
-    kubeconfig: pulumi.Output<string | undefined>;
-    /** eks only: the OIDC provider, for IAM roles of service accounts. */
-    oidc?: { providerArn: pulumi.Output<string>; issuerUrl: pulumi.Output<string> };
-}
+/** Where the stack's Kubernetes objects go. */
+export type ClusterArgs =
+    | { mode: "existing"; existing: ExistingClusterSettings }
+    | {
+          mode: "eks";
+          eks: EksSettings;
+          /** Prefix of every AWS resource name, e.g. `sas-dev`; the cluster's own name adds a stable random suffix. */
+          namePrefix: string;
+          region: string;
+          /** Kubernetes group the deployer role's access entry maps to (bound by PlatformRbac). */
+          deployerGroup: string;
+      };
 
 const PROVIDER_BEHAVIOUR = {
     // ConfigMaps keep their names and are updated in place; the pod-template content hash rolls the pods.
@@ -21,35 +25,48 @@ const PROVIDER_BEHAVIOUR = {
     deleteUnreachable: false,
 };
 
-/** The cluster this stack deploys to: an EKS cluster it creates, or an existing one from a kubeconfig. */
-export function clusterTarget(settings: StackSettings, awsOpts: pulumi.CustomResourceOptions): ClusterTarget {
-    const cluster = settings.kubernetes;
-    if (cluster.mode === "existing") {
-        return {
-            provider: new k8s.Provider("kubernetes", {
+/**
+ * The cluster this stack deploys to: an EKS cluster it creates (AWS resources from the `aws` provider passed in
+ * `providers`), or an existing one from a kubeconfig. Either way, `provider` is the one Kubernetes provider every
+ * Kubernetes resource of the stack uses; nothing falls back to the ambient kubeconfig in an eks stack.
+ */
+export class Cluster extends pulumi.ComponentResource {
+    readonly provider: k8s.Provider;
+    readonly clusterName: pulumi.Output<string>;
+    /** Secret; only in eks mode, where this stack created the cluster. */
+    readonly kubeconfig: pulumi.Output<string | undefined>;
+    /** eks only: the OIDC provider, for IAM roles of service accounts. */
+    readonly oidc?: { providerArn: pulumi.Output<string>; issuerUrl: pulumi.Output<string> };
+
+    constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("sas:platform:Cluster", name, {}, opts);
+        const child = { parent: this };
+        if (args.mode === "existing") {
+            const cluster = args.existing;
+            this.provider = new k8s.Provider("kubernetes", {
                 ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
                 ...(cluster.context ? { context: cluster.context } : {}),
                 ...PROVIDER_BEHAVIOUR,
-            }),
+            }, child);
             // An existing cluster's real name is not known to this program; its kubeconfig context stands for it.
-            clusterName: pulumi.output(cluster.context ?? "existing"),
-            kubeconfig: pulumi.output(undefined),
-        };
+            this.clusterName = pulumi.output(cluster.context ?? "existing");
+            this.kubeconfig = pulumi.output(undefined);
+        } else {
+            // EKS names must be unique per account and region; the suffix is generated once and then lives in state.
+            const suffix = new random.RandomString("cluster-suffix", { length: 6, special: false, upper: false }, child);
+            const eks = eksCluster({
+                name: pulumi.interpolate`${args.namePrefix}-${suffix.result}`,
+                prefix: args.namePrefix,
+                region: args.region,
+                settings: args.eks,
+                deployerGroup: args.deployerGroup,
+                opts: child,
+            });
+            this.provider = new k8s.Provider("kubernetes", { kubeconfig: eks.kubeconfig, ...PROVIDER_BEHAVIOUR }, child);
+            this.clusterName = eks.name;
+            this.kubeconfig = eks.kubeconfig;
+            this.oidc = { providerArn: eks.oidcProviderArn, issuerUrl: eks.oidcIssuerUrl };
+        }
+        this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
     }
-    // EKS names must be unique per account and region; the suffix is generated once and then lives in state.
-    const suffix = new random.RandomString("cluster-suffix", { length: 6, special: false, upper: false });
-    const eks = eksCluster({
-        name: pulumi.interpolate`sas-${settings.stack}-${suffix.result}`,
-        prefix: `sas-${settings.stack}`,
-        region: settings.aws.region,
-        settings: cluster,
-        deployerGroup: settings.rbac.deployerGroup,
-        opts: awsOpts,
-    });
-    return {
-        provider: new k8s.Provider("kubernetes", { kubeconfig: eks.kubeconfig, ...PROVIDER_BEHAVIOUR }),
-        clusterName: eks.name,
-        kubeconfig: eks.kubeconfig,
-        oidc: { providerArn: eks.oidcProviderArn, issuerUrl: eks.oidcIssuerUrl },
-    };
 }

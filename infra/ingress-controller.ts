@@ -1,64 +1,76 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../stacks/settings";
-import { WILDCARD_SECRET } from "./cert-manager";
 
 export const INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx";
 
+export interface IngressControllerArgs {
+    /** Helm chart version, pinned. */
+    chartVersion: string;
+    namespace: string;
+    /** IngressClass the tenants' Ingresses name. */
+    className: string;
+    replicas: number;
+    serviceType: "LoadBalancer" | "NodePort";
+    /** Redirect HTTP to HTTPS (the stack serves TLS). */
+    sslRedirect: boolean;
+    /** `<namespace>/<secret>` served for every host without its own certificate (the cert-manager wildcard). */
+    defaultCertificate?: string;
+}
+
 /** Helm values for ingress-nginx: our class name, no snippet annotations (they are a known tenant-escape vector). */
-export function ingressNginxValues(settings: StackSettings): Record<string, unknown> {
-    const c = settings.ingressController;
+export function ingressNginxValues(args: IngressControllerArgs): Record<string, unknown> {
     return {
         controller: {
-            replicaCount: c.replicas,
-            ingressClassResource: { name: settings.ingress.className, default: false, controllerValue: "k8s.io/ingress-nginx" },
-            ingressClass: settings.ingress.className,
+            replicaCount: args.replicas,
+            ingressClassResource: { name: args.className, default: false, controllerValue: "k8s.io/ingress-nginx" },
+            ingressClass: args.className,
             allowSnippetAnnotations: false,
-            config: { "server-tokens": "false", "hsts": "true", "ssl-redirect": settings.ingress.tls.enabled ? "true" : "false" },
-            service: { type: c.serviceType },
+            config: { "server-tokens": "false", "hsts": "true", "ssl-redirect": args.sslRedirect ? "true" : "false" },
+            service: { type: args.serviceType },
             // The *.<baseDomain> wildcard from cert-manager answers for every tenant host without a secretName.
-            ...(settings.certManager.install ? { extraArgs: { "default-ssl-certificate": `${c.namespace}/${WILDCARD_SECRET}` } } : {}),
+            ...(args.defaultCertificate ? { extraArgs: { "default-ssl-certificate": args.defaultCertificate } } : {}),
             metrics: { enabled: false },
         },
     };
 }
 
 /**
- * Optionally installs ingress-nginx (pinned chart) in its own namespace and returns the controller's external
- * address. Tenant NetworkPolicies admit traffic from exactly this namespace.
+ * ingress-nginx (pinned chart) in its own namespace; `address` is the controller's external address. Tenant
+ * NetworkPolicies admit traffic from exactly this namespace.
  */
-export function ingressController(
-    settings: StackSettings,
-    opts: pulumi.CustomResourceOptions,
-): { address: pulumi.Output<string>; namespace: k8s.core.v1.Namespace } | undefined {
-    const c = settings.ingressController;
-    if (!c.install) return undefined;
-    const ns = new k8s.core.v1.Namespace("ingress-nginx-namespace", {
-        metadata: {
-            name: c.namespace,
-            labels: {
-                "app.kubernetes.io/managed-by": "pulumi",
-                // The controller needs NET_BIND_SERVICE, which "restricted" forbids; baseline, and warn on restricted.
-                "pod-security.kubernetes.io/enforce": "baseline",
-                "pod-security.kubernetes.io/warn": "restricted",
+export class IngressController extends pulumi.ComponentResource {
+    readonly address: pulumi.Output<string>;
+    readonly namespace: k8s.core.v1.Namespace;
+
+    constructor(name: string, args: IngressControllerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("sas:platform:IngressController", name, {}, opts);
+        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: {
+                name: args.namespace,
+                labels: {
+                    "app.kubernetes.io/managed-by": "pulumi",
+                    // The controller needs NET_BIND_SERVICE, which "restricted" forbids; baseline, and warn on restricted.
+                    "pod-security.kubernetes.io/enforce": "baseline",
+                    "pod-security.kubernetes.io/warn": "restricted",
+                },
             },
-        },
-    }, opts);
-    const release = new k8s.helm.v3.Release("ingress-nginx", {
-        name: "ingress-nginx",
-        chart: "ingress-nginx",
-        version: c.chartVersion,
-        namespace: c.namespace,
-        repositoryOpts: { repo: INGRESS_NGINX_CHART_REPO },
-        values: ingressNginxValues(settings),
-        atomic: true,
-        timeout: 600,
-    }, { ...opts, dependsOn: [ns] });
-    const service = k8s.core.v1.Service.get(
-        "ingress-nginx-controller",
-        pulumi.interpolate`${c.namespace}/${release.status.name}-controller`,
-        opts,
-    );
-    const address = service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
-    return { address, namespace: ns };
+        }, { parent: this });
+        const release = new k8s.helm.v3.Release(name, {
+            name: "ingress-nginx",
+            chart: "ingress-nginx",
+            version: args.chartVersion,
+            namespace: args.namespace,
+            repositoryOpts: { repo: INGRESS_NGINX_CHART_REPO },
+            values: ingressNginxValues(args),
+            atomic: true,
+            timeout: 600,
+        }, { parent: this, dependsOn: [this.namespace] });
+        const service = k8s.core.v1.Service.get(
+            `${name}-controller`,
+            pulumi.interpolate`${args.namespace}/${release.status.name}-controller`,
+            { parent: this },
+        );
+        this.address = service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+        this.registerOutputs({ address: this.address });
+    }
 }

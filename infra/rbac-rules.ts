@@ -1,3 +1,5 @@
+import type * as k8s from "@pulumi/kubernetes";
+import { PART_OF } from "../components/model/labels";
 import { OBJECT_NAMES } from "../components/model/names";
 
 export const TENANT_VIEWER_ROLE = "sas-tenant-viewer";
@@ -50,13 +52,13 @@ export const DEPLOYER_RULES: PolicyRule[] = [
     },
 ];
 
-export const platformLabels = { "app.kubernetes.io/part-of": "sas-onboarding", "app.kubernetes.io/managed-by": "pulumi" };
+export const platformLabels = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
 
-export function clusterRoleManifest(name: string, rules: PolicyRule[]) {
+export function clusterRoleManifest(name: string, rules: PolicyRule[]): k8s.rbac.v1.ClusterRoleArgs {
     return { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name, labels: platformLabels }, rules };
 }
 
-export function deployerBindingManifest(group: string) {
+export function deployerBindingManifest(group: string): k8s.rbac.v1.ClusterRoleBindingArgs {
     return {
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "ClusterRoleBinding",

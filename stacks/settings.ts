@@ -42,7 +42,7 @@ export const ingressSchema = z.strictObject({
              */
             secretName: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).optional(),
         })
-        .default({ enabled: false }),
+        .prefault({}),
 });
 
 const CIDR = /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/;
@@ -70,7 +70,7 @@ export const eksSchema = z.strictObject({
     version: z.string().regex(/^1\.[0-9]{2}$/, { error: "must be an EKS minor version such as 1.33" }),
     /** Two or three zones of the stack's region; listed explicitly so the program never asks AWS at evaluation time. */
     availabilityZones: z.array(z.string().regex(/^[a-z]{2}-[a-z]+-[0-9][a-z]$/, { error: "must be an availability zone name" })).min(2).max(3),
-    vpc: z.union([existingVpcSchema, newVpcSchema]).default({ cidr: "10.40.0.0/16", natGateways: "single" }),
+    vpc: z.union([existingVpcSchema, newVpcSchema]).prefault({}),
     endpointPublicAccess: flag.default(true),
     endpointPrivateAccess: flag.default(true),
     publicAccessCidrs: z.array(z.string().regex(CIDR)).min(1).default(["0.0.0.0/0"]),
@@ -138,13 +138,29 @@ export const registrySchema = z.strictObject({
     keyDeletionWindowDays: z.number().int().min(7).max(30).default(7),
 });
 
+export const tenancySchema = z.strictObject({
+    /** Pod Security Standards version pinned in the namespace labels, so a cluster upgrade never tightens silently. */
+    podSecurityVersion: z.string().regex(/^v1\.[0-9]{2}$/, { error: "must be a Kubernetes minor version such as v1.33" }).default("v1.33"),
+    /** Pulumi `protect` on tenant namespaces: removing a customer becomes a deliberate two-step (prod). */
+    protectNamespaces: flag.default(false),
+    /** HTTP basic auth in front of every page (non-prod: pages are not public before launch). */
+    basicAuth: flag.default(false),
+});
+
+export const rbacSchema = z.strictObject({
+    /** Kubernetes group of the CI deployer (EKS access entry subject); bound to the deployer ClusterRole. */
+    deployerGroup: z.string().min(1).default("sas:ci-deployers"),
+    /** Kubernetes group of support engineers; bound read-only (never secrets) in every tenant namespace. */
+    supportGroup: z.string().min(1).default("sas:support"),
+});
+
 const tierOverrides = z
     .strictObject({
         starter: tierSizeSchema.partial().optional(),
         business: tierSizeSchema.partial().optional(),
         enterprise: tierSizeSchema.partial().optional(),
     })
-    .default({});
+    .prefault({});
 
 export const stackSettingsSchema = z.strictObject({
     baseDomain: z.string({ error: "is required (e.g. dev.sas.example.com)" }).regex(DNS_NAME, {
@@ -159,35 +175,20 @@ export const stackSettingsSchema = z.strictObject({
      */
     customerBatchSize: wholeNumber.default(100),
     image: imageSchema,
-    ingress: ingressSchema.default({ className: "nginx", tls: { enabled: false } }),
+    ingress: ingressSchema.prefault({}),
     kubernetes: kubernetesSchema,
     aws: awsSchema,
-    ingressController: ingressControllerSchema.default({ install: false, chartVersion: "4.13.3", namespace: "ingress-nginx", serviceType: "LoadBalancer", replicas: 2 }),
-    tenancy: z
-        .strictObject({
-            /** Pod Security Standards version pinned in the namespace labels, so a cluster upgrade never tightens silently. */
-            podSecurityVersion: z.string().regex(/^v1\.[0-9]{2}$/, { error: "must be a Kubernetes minor version such as v1.33" }).default("v1.33"),
-            /** Pulumi `protect` on tenant namespaces: removing a customer becomes a deliberate two-step (prod). */
-            protectNamespaces: flag.default(false),
-            /** HTTP basic auth in front of every page (non-prod: pages are not public before launch). */
-            basicAuth: flag.default(false),
-        })
-        .default({ podSecurityVersion: "v1.33", protectNamespaces: false, basicAuth: false }),
-    rbac: z
-        .strictObject({
-            /** Kubernetes group of the CI deployer (EKS access entry subject); bound to the deployer ClusterRole. */
-            deployerGroup: z.string().min(1).default("sas:ci-deployers"),
-            /** Kubernetes group of support engineers; bound read-only (never secrets) in every tenant namespace. */
-            supportGroup: z.string().min(1).default("sas:support"),
-        })
-        .default({ deployerGroup: "sas:ci-deployers", supportGroup: "sas:support" }),
-    certManager: certManagerSchema.default({ install: false, chartVersion: "v1.19.1", acmeServer: "https://acme-v02.api.letsencrypt.org/directory" }),
-    dns: dnsSchema.default({}),
-    registry: registrySchema.default({ protect: false, keyDeletionWindowDays: 7 }),
+    ingressController: ingressControllerSchema.prefault({}),
+    tenancy: tenancySchema.prefault({}),
+    rbac: rbacSchema.prefault({}),
+    certManager: certManagerSchema.prefault({}),
+    dns: dnsSchema.prefault({}),
+    registry: registrySchema.prefault({}),
     tiers: tierOverrides,
 });
 
 export type EksSettings = z.infer<typeof eksSchema>;
+export type ExistingClusterSettings = z.infer<typeof existingClusterSchema>;
 
 export type StackSettingsInput = z.input<typeof stackSettingsSchema>;
 export type StackSettings = z.infer<typeof stackSettingsSchema> & { stack: string; tierSizes: Record<Tier, TierSize> };

@@ -50,3 +50,11 @@ export const DEFAULT_TIER_SIZES: Readonly<Record<Tier, TierSize>> = {
         memoryLimit: "64Mi",
     },
 };
+
+/** The rollout surge (the Deployment's maxSurge): the tenant quota must admit it, or a rollout stalls halfway. */
+export const ROLLOUT_SURGE = 1;
+
+/** Most pods a tier's Deployment can ever run at once: its ceiling (HPA max or replicas) plus the rollout surge. */
+export function maxPods(size: Pick<TierSize, "replicas" | "autoscaling">): number {
+    return (size.autoscaling?.maxReplicas ?? size.replicas) + ROLLOUT_SURGE;
+}

@@ -40,8 +40,9 @@ export type CustomerSiteArgs = Omit<SiteSpec, "content"> & {
  * themselves come from pure functions in ./k8s/manifests; this class only wires them into Pulumi resources.
  */
 export class CustomerSite extends pulumi.ComponentResource {
-    readonly url: pulumi.Output<string>;
-    readonly namespace: pulumi.Output<string>;
+    /** The page's address, `https://<id>.<baseDomain>/` (http without TLS): the one place it is computed. */
+    readonly url: string;
+    readonly namespace: string;
     /** Resolves once the engine has answered every child's registration (see program.ts: customers in batches). */
     readonly registered: Promise<void>;
 
@@ -58,7 +59,7 @@ export class CustomerSite extends pulumi.ComponentResource {
             return resource;
         };
 
-        const ns = keep(new k8s.core.v1.Namespace(`${name}-namespace`, tenantNamespaceManifest(spec) as k8s.core.v1.NamespaceArgs, {
+        const ns = keep(new k8s.core.v1.Namespace(`${name}-namespace`, tenantNamespaceManifest(spec), {
             ...child,
             protect: args.protectNamespace ?? false,
         }));
@@ -66,32 +67,32 @@ export class CustomerSite extends pulumi.ComponentResource {
         const inNamespace = { ...child, dependsOn: [ns] };
         // Isolation first: quota, limits and default-deny exist before any pod can be scheduled.
         const guards = [
-            keep(new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuotaManifest(spec) as k8s.core.v1.ResourceQuotaArgs, inNamespace)),
-            keep(new k8s.core.v1.LimitRange(`${name}-limits`, limitRangeManifest(spec) as k8s.core.v1.LimitRangeArgs, inNamespace)),
-            keep(new k8s.networking.v1.NetworkPolicy(`${name}-deny-all`, denyAllPolicyManifest(spec) as k8s.networking.v1.NetworkPolicyArgs, inNamespace)),
-            keep(new k8s.networking.v1.NetworkPolicy(`${name}-allow-ingress`, allowIngressPolicyManifest(spec) as k8s.networking.v1.NetworkPolicyArgs, inNamespace)),
+            keep(new k8s.core.v1.ResourceQuota(`${name}-quota`, resourceQuotaManifest(spec), inNamespace)),
+            keep(new k8s.core.v1.LimitRange(`${name}-limits`, limitRangeManifest(spec), inNamespace)),
+            keep(new k8s.networking.v1.NetworkPolicy(`${name}-deny-all`, denyAllPolicyManifest(spec), inNamespace)),
+            keep(new k8s.networking.v1.NetworkPolicy(`${name}-allow-ingress`, allowIngressPolicyManifest(spec), inNamespace)),
         ];
-        keep(new k8s.rbac.v1.RoleBinding(`${name}-support-viewer`, supportRoleBindingManifest(spec, args.viewerRole.name) as k8s.rbac.v1.RoleBindingArgs, {
+        keep(new k8s.rbac.v1.RoleBinding(`${name}-support-viewer`, supportRoleBindingManifest(spec, args.viewerRole.name), {
             ...child,
             dependsOn: [ns, ...(args.viewerRole.resource ? [args.viewerRole.resource] : [])],
         }));
-        const configMap = keep(new k8s.core.v1.ConfigMap(`${name}-configmap`, configMapManifest(spec) as k8s.core.v1.ConfigMapArgs, inNamespace));
-        const deployment = keep(new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec) as k8s.apps.v1.DeploymentArgs, {
+        const configMap = keep(new k8s.core.v1.ConfigMap(`${name}-configmap`, configMapManifest(spec), inNamespace));
+        const deployment = keep(new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec), {
             ...child,
             dependsOn: [ns, configMap, ...guards],
         }));
-        const service = keep(new k8s.core.v1.Service(`${name}-service`, serviceManifest(spec) as k8s.core.v1.ServiceArgs, inNamespace));
+        const service = keep(new k8s.core.v1.Service(`${name}-service`, serviceManifest(spec), inNamespace));
         const ingressDeps: pulumi.Resource[] = [ns, service];
         if (args.tenancy.basicAuth) {
-            if (!args.htpasswd) throw new Error(`CustomerSite ${name}: tenancy.basicAuth needs an htpasswd line`);
+            if (!args.htpasswd) throw new pulumi.ResourceError("tenancy.basicAuth needs an htpasswd line", this);
             const secret = basicAuthSecretManifest(spec, args.htpasswd.apply((line) => `${line}\n`));
-            ingressDeps.push(keep(new k8s.core.v1.Secret(`${name}-basic-auth`, secret as k8s.core.v1.SecretArgs, inNamespace)));
+            ingressDeps.push(keep(new k8s.core.v1.Secret(`${name}-basic-auth`, secret, inNamespace)));
         }
-        keep(new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec) as k8s.networking.v1.IngressArgs, { ...child, dependsOn: ingressDeps }));
+        keep(new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec), { ...child, dependsOn: ingressDeps }));
         const pdb = podDisruptionBudgetManifest(spec);
-        if (pdb) keep(new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pdb as k8s.policy.v1.PodDisruptionBudgetArgs, { ...child, dependsOn: [ns, deployment] }));
+        if (pdb) keep(new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pdb, { ...child, dependsOn: [ns, deployment] }));
         const hpa = autoscalerManifest(spec);
-        if (hpa) keep(new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, hpa as k8s.autoscaling.v2.HorizontalPodAutoscalerArgs, { ...child, dependsOn: [ns, deployment] }));
+        if (hpa) keep(new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, hpa, { ...child, dependsOn: [ns, deployment] }));
 
         const url = customerUrl(args.customer.id, args.baseDomain, args.tls.enabled);
         const namespace = tenantNamespace(args.customer.id);
@@ -105,8 +106,8 @@ export class CustomerSite extends pulumi.ComponentResource {
         // A URN is known (also in preview) exactly when the engine has answered that resource's registration.
         this.registered = Promise.all(children.map((c) => new Promise<void>((done) => c.urn.apply(() => done())))).then(() => undefined);
 
-        this.url = pulumi.output(url);
-        this.namespace = pulumi.output(namespace);
-        this.registerOutputs({ url: this.url, namespace: this.namespace });
+        this.url = url;
+        this.namespace = namespace;
+        this.registerOutputs({ url, namespace });
     }
 }

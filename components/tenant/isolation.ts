@@ -1,7 +1,10 @@
-import { meta, type Manifest, type SiteSpec } from "./manifests";
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { meta, type SiteSpec } from "./manifests";
 import { selectorLabels } from "../model/labels";
 import { OBJECT_NAMES } from "../model/names";
 import { cpuTimes, memoryTimes } from "../model/quantity";
+import { maxPods } from "../model/tiers";
 import { SITE_LAYOUT } from "../model/site/layout";
 
 /**
@@ -9,16 +12,8 @@ import { SITE_LAYOUT } from "../model/site/layout";
  * disruption budget, autoscaler, support access and basic auth. Pure data, like ./manifests.
  */
 
-/** The rollout surge (deploymentManifest's maxSurge): the quota must admit it, or a rollout stalls halfway. */
-export const ROLLOUT_SURGE = 1;
-
-/** Most pods the Deployment can ever run at once: its ceiling (HPA max or replicas) plus the rollout surge. */
-export function maxPods(spec: Pick<SiteSpec, "size">): number {
-    return (spec.size.autoscaling?.maxReplicas ?? spec.size.replicas) + ROLLOUT_SURGE;
-}
-
-export function resourceQuotaManifest(spec: SiteSpec): Manifest {
-    const pods = maxPods(spec);
+export function resourceQuotaManifest(spec: SiteSpec): k8s.core.v1.ResourceQuotaArgs {
+    const pods = maxPods(spec.size);
     const { size } = spec;
     return {
         apiVersion: "v1",
@@ -44,7 +39,7 @@ export function resourceQuotaManifest(spec: SiteSpec): Manifest {
 }
 
 /** Defaults for anything created without resources, and a ceiling at the tier's per-pod limit. */
-export function limitRangeManifest(spec: SiteSpec): Manifest {
+export function limitRangeManifest(spec: SiteSpec): k8s.core.v1.LimitRangeArgs {
     const { size } = spec;
     return {
         apiVersion: "v1",
@@ -64,7 +59,7 @@ export function limitRangeManifest(spec: SiteSpec): Manifest {
 }
 
 /** Default deny: no pod in the namespace receives or sends anything unless another policy allows it. */
-export function denyAllPolicyManifest(spec: SiteSpec): Manifest {
+export function denyAllPolicyManifest(spec: SiteSpec): k8s.networking.v1.NetworkPolicyArgs {
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
@@ -77,7 +72,7 @@ export function denyAllPolicyManifest(spec: SiteSpec): Manifest {
  * The one allowed flow: the ingress controller's namespace to the page's port. There is no egress rule on purpose:
  * the page is static, nginx resolves no names and calls nothing, so even DNS stays denied.
  */
-export function allowIngressPolicyManifest(spec: SiteSpec): Manifest {
+export function allowIngressPolicyManifest(spec: SiteSpec): k8s.networking.v1.NetworkPolicyArgs {
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
@@ -96,7 +91,7 @@ export function allowIngressPolicyManifest(spec: SiteSpec): Manifest {
 }
 
 /** Only for tiers that run 2+ pods: voluntary disruptions (node drains) take at most one pod at a time. */
-export function podDisruptionBudgetManifest(spec: SiteSpec): Manifest | undefined {
+export function podDisruptionBudgetManifest(spec: SiteSpec): k8s.policy.v1.PodDisruptionBudgetArgs | undefined {
     if ((spec.size.autoscaling?.minReplicas ?? spec.size.replicas) < 2) return undefined;
     return {
         apiVersion: "policy/v1",
@@ -106,7 +101,7 @@ export function podDisruptionBudgetManifest(spec: SiteSpec): Manifest | undefine
     };
 }
 
-export function autoscalerManifest(spec: SiteSpec): Manifest | undefined {
+export function autoscalerManifest(spec: SiteSpec): k8s.autoscaling.v2.HorizontalPodAutoscalerArgs | undefined {
     const a = spec.size.autoscaling;
     if (!a) return undefined;
     return {
@@ -123,7 +118,7 @@ export function autoscalerManifest(spec: SiteSpec): Manifest | undefined {
 }
 
 /** Support engineers read this tenant (never its secrets) through the shared sas-tenant-viewer ClusterRole. */
-export function supportRoleBindingManifest(spec: SiteSpec, clusterRoleName: string): Manifest {
+export function supportRoleBindingManifest(spec: SiteSpec, clusterRoleName: string): k8s.rbac.v1.RoleBindingArgs {
     return {
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "RoleBinding",
@@ -137,7 +132,7 @@ export function supportRoleBindingManifest(spec: SiteSpec, clusterRoleName: stri
  * The htpasswd Secret ingress-nginx reads for basic auth (key `auth`, as its annotation contract requires). The
  * file content is passed in as is (a string, or a secret Output in the component) so it never leaves secrecy.
  */
-export function basicAuthSecretManifest<T>(spec: SiteSpec, htpasswdFile: T): Manifest {
+export function basicAuthSecretManifest(spec: SiteSpec, htpasswdFile: pulumi.Input<string>): k8s.core.v1.SecretArgs {
     return {
         apiVersion: "v1",
         kind: "Secret",

@@ -1,12 +1,14 @@
+import type * as k8s from "@pulumi/kubernetes";
 import type { Customer } from "../model/customer";
-import type { TierSize } from "../model/tiers";
+import { ROLLOUT_SURGE, type TierSize } from "../model/tiers";
 import { SITE_FILES, SITE_LAYOUT } from "../model/site/layout";
 import type { SiteContent } from "../model/site/content";
 import { CONTENT_HASH_ANNOTATION, customerLabels, selectorLabels } from "../model/labels";
 import { customerHost, OBJECT_NAMES, tenantNamespace } from "../model/names";
 
 /**
- * Plain Kubernetes manifests for one customer: pure data, no Pulumi. CustomerSite hands them to resources; tests and
+ * Kubernetes manifests for one customer, typed as @pulumi/kubernetes resource arguments (type-only import: no engine
+ * at run time), so a misspelled field fails `tsc`. CustomerSite hands them to resources as they are; tests and
  * the real API server check them directly. Everything here is derived from the customer record and the stack's
  * settings only, so one customer's objects never change when another customer is added.
  */
@@ -43,14 +45,12 @@ export function podSecurityLabels(version: string): Record<string, string> {
     );
 }
 
-export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown; roleRef?: unknown };
-
 /** Metadata of an object in the customer's namespace: its name, the namespace and the customer's labels. */
-export function meta(spec: Pick<SiteSpec, "customer">, name: string, extra: Record<string, unknown> = {}) {
-    return { name, namespace: tenantNamespace(spec.customer.id), labels: customerLabels(spec.customer), ...extra };
+export function meta(spec: Pick<SiteSpec, "customer">, name: string, annotations?: Record<string, string>): k8s.types.input.meta.v1.ObjectMeta {
+    return { name, namespace: tenantNamespace(spec.customer.id), labels: customerLabels(spec.customer), ...(annotations ? { annotations } : {}) };
 }
 
-export function tenantNamespaceManifest(spec: Pick<SiteSpec, "customer" | "tenancy">): Manifest {
+export function tenantNamespaceManifest(spec: Pick<SiteSpec, "customer" | "tenancy">): k8s.core.v1.NamespaceArgs {
     return {
         apiVersion: "v1",
         kind: "Namespace",
@@ -61,7 +61,7 @@ export function tenantNamespaceManifest(spec: Pick<SiteSpec, "customer" | "tenan
     };
 }
 
-export function configMapManifest(spec: SiteSpec): Manifest {
+export function configMapManifest(spec: SiteSpec): k8s.core.v1.ConfigMapArgs {
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
@@ -73,10 +73,10 @@ export function configMapManifest(spec: SiteSpec): Manifest {
     };
 }
 
-export function deploymentManifest(spec: SiteSpec): Manifest {
+export function deploymentManifest(spec: SiteSpec): k8s.apps.v1.DeploymentArgs {
     const { size } = spec;
     const spread = (size.autoscaling?.maxReplicas ?? size.replicas) >= 2;
-    const probe = (initialDelaySeconds: number, periodSeconds: number) => ({
+    const probe = (initialDelaySeconds: number, periodSeconds: number): k8s.types.input.core.v1.Probe => ({
         httpGet: { path: SITE_LAYOUT.healthPath, port: "http" },
         initialDelaySeconds,
         periodSeconds,
@@ -93,7 +93,7 @@ export function deploymentManifest(spec: SiteSpec): Manifest {
             revisionHistoryLimit: 3,
             selector: { matchLabels: selectorLabels(spec.customer) },
             // Never below the desired count during a rollout: a motto change must not take the page down.
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: ROLLOUT_SURGE } },
             template: {
                 metadata: {
                     labels: customerLabels(spec.customer),
@@ -153,8 +153,8 @@ export function deploymentManifest(spec: SiteSpec): Manifest {
 }
 
 /** Replicas spread over zones (best effort: a zone may be full) and over nodes (strict: one node is no HA). */
-function topologySpread(spec: SiteSpec) {
-    const constraint = (topologyKey: string, whenUnsatisfiable: string) => ({
+function topologySpread(spec: SiteSpec): k8s.types.input.core.v1.TopologySpreadConstraint[] {
+    const constraint = (topologyKey: string, whenUnsatisfiable: "ScheduleAnyway" | "DoNotSchedule"): k8s.types.input.core.v1.TopologySpreadConstraint => ({
         maxSkew: 1,
         topologyKey,
         whenUnsatisfiable,
@@ -163,7 +163,7 @@ function topologySpread(spec: SiteSpec) {
     return [constraint("topology.kubernetes.io/zone", "ScheduleAnyway"), constraint("kubernetes.io/hostname", "DoNotSchedule")];
 }
 
-export function serviceManifest(spec: SiteSpec): Manifest {
+export function serviceManifest(spec: SiteSpec): k8s.core.v1.ServiceArgs {
     return {
         apiVersion: "v1",
         kind: "Service",
@@ -176,7 +176,7 @@ export function serviceManifest(spec: SiteSpec): Manifest {
     };
 }
 
-export function ingressManifest(spec: SiteSpec): Manifest {
+export function ingressManifest(spec: SiteSpec): k8s.networking.v1.IngressArgs {
     const host = customerHost(spec.customer.id, spec.baseDomain);
     const annotations: Record<string, string> = {};
     if (spec.tenancy.basicAuth) {
@@ -187,7 +187,7 @@ export function ingressManifest(spec: SiteSpec): Manifest {
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "Ingress",
-        metadata: meta(spec, OBJECT_NAMES.app, Object.keys(annotations).length ? { annotations } : {}),
+        metadata: meta(spec, OBJECT_NAMES.app, Object.keys(annotations).length ? annotations : undefined),
         spec: {
             ingressClassName: spec.ingressClassName,
             ...(spec.tls.enabled

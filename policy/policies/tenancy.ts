@@ -3,8 +3,10 @@
 // explicit, reviewable NetworkPolicy. These are stack policies because the NetworkPolicy is a separate resource.
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { K8S, asArray, asRecord, nonEmptyString } from "../lib/types";
+import { TENANT_NAMESPACE_PREFIX } from "../../components/model/names";
 
-export const TENANT_PREFIX = "cust-";
+/** The component type that owns one tenant namespace each: the pack counts them to notice policies judging nothing. */
+export const CUSTOMER_SITE_TYPE = "sas:index:CustomerSite";
 export const PSA_MODES = ["enforce", "audit", "warn"] as const;
 
 /** metadata.name, or the Pulumi resource name when the object is auto-named. */
@@ -13,11 +15,23 @@ function objectName(r: PolicyResource): string {
   return nonEmptyString(name) ? name : r.name;
 }
 
-function tenantNamespaces(resources: PolicyResource[]): { resource: PolicyResource; name: string }[] {
+export function tenantNamespaces(resources: PolicyResource[]): { resource: PolicyResource; name: string }[] {
   return resources
     .filter((r) => r.type === K8S.namespace)
     .map((resource) => ({ resource, name: objectName(resource) }))
-    .filter((ns) => ns.name.startsWith(TENANT_PREFIX));
+    .filter((ns) => ns.name.startsWith(TENANT_NAMESPACE_PREFIX));
+}
+
+/**
+ * Every customer site brings exactly one tenant namespace. Fewer namespaces than sites means the tenancy policies
+ * would silently judge nothing (a renamed prefix, a namespace created elsewhere), so that is a violation itself.
+ */
+function unjudgedSites(resources: PolicyResource[], found: number): string | undefined {
+  const sites = resources.filter((r) => r.type === CUSTOMER_SITE_TYPE).length;
+  if (sites > found) {
+    return `the stack has ${sites} customer site(s) but only ${found} Namespace(s) named ${TENANT_NAMESPACE_PREFIX}*: tenant policies cannot judge the others (is the tenant namespace prefix right?)`;
+  }
+  return undefined;
 }
 
 export const tenantNamespacePsaRestricted: StackValidationPolicy = {
@@ -28,7 +42,10 @@ export const tenantNamespacePsaRestricted: StackValidationPolicy = {
     "Add metadata.labels pod-security.kubernetes.io/enforce|audit|warn: restricted to the tenant Namespace.",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
-    for (const ns of tenantNamespaces(args.resources)) {
+    const namespaces = tenantNamespaces(args.resources);
+    const missing = unjudgedSites(args.resources, namespaces.length);
+    if (missing) reportViolation(missing);
+    for (const ns of namespaces) {
       const labels = asRecord(asRecord(ns.resource.props.metadata)?.labels);
       for (const mode of PSA_MODES) {
         const key = `pod-security.kubernetes.io/${mode}`;
@@ -78,7 +95,10 @@ export const tenantNamespaceDefaultDeny: StackValidationPolicy = {
         denied.add(nonEmptyString(namespace) ? namespace : "default");
       }
     }
-    for (const ns of tenantNamespaces(args.resources)) {
+    const namespaces = tenantNamespaces(args.resources);
+    const missing = unjudgedSites(args.resources, namespaces.length);
+    if (missing) reportViolation(missing);
+    for (const ns of namespaces) {
       if (!denied.has(ns.name)) {
         reportViolation(
           `Namespace ${ns.name} has no default-deny NetworkPolicy: add one with metadata.namespace: ${ns.name}, spec.podSelector: {}, spec.policyTypes: [Ingress, Egress] and no ingress/egress rules`,

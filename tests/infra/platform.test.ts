@@ -159,11 +159,11 @@ for (const stack of STACKS) {
                 const trust = JSON.parse(run.resources.find((r) => r.name === "cert-manager-dns01" && r.type === "aws:iam/role:Role")!.inputs.assumeRolePolicy);
                 assert.equal(trust.Statement[0].Principal.Federated, `arn:aws:iam::111122223333:oidc-provider/sas-${stack}-oidc`);
                 assert.deepEqual(Object.values(trust.Statement[0].Condition.StringEquals), ["system:serviceaccount:cert-manager:cert-manager", "sts.amazonaws.com"]);
-                const cert = run.resources.find((r) => r.name === "wildcard-certificate")!.inputs;
+                const cert = run.resources.find((r) => r.name === "cert-manager-wildcard-certificate")!.inputs;
                 const domain = one(run, "aws:route53/record:Record").inputs.name.slice(2);
                 assert.deepEqual(cert.spec.dnsNames, [`*.${domain}`]);
                 assert.equal(cert.metadata.namespace, "ingress-nginx");
-                const issuer = run.resources.find((r) => r.name === "cluster-issuer")!;
+                const issuer = run.resources.find((r) => r.name === "cert-manager-cluster-issuer")!;
                 assert.ok(issuer.dependsOn.some((d) => d.endsWith("::cert-manager")), "the issuer waits for the chart's CRDs");
                 assert.equal(issuer.inputs.spec.acme.solvers[0].dns01.route53.hostedZoneID, "Z0EXAMPLE0SAS0ZONE");
                 const ingresses = of(run, "kubernetes:networking.k8s.io/v1:Ingress");
@@ -217,6 +217,18 @@ for (const stack of STACKS) {
             for (const r of run.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
                 assert.ok(r.provider?.startsWith(`${awsProviders[0].urn}::`), `${r.urn} uses ${r.provider}`);
             }
+        });
+
+        it("the platform is components: every resource but the AWS provider belongs to a sas:platform or customer component", () => {
+            const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+            const components = run.resources.filter((r) => !r.custom);
+            assert.ok(components.filter((c) => c.type.startsWith("sas:platform:")).length >= 3, "expected Cluster, Registry and PlatformRbac at least");
+            for (const c of components) assert.match(c.type, /^sas:(platform|index):[A-Z][A-Za-z]+$/, `component type ${c.type}`);
+            const orphans = run.resources
+                .filter((r) => r.custom && r.type !== "pulumi:providers:aws")
+                .filter((r) => !r.parent || !byUrn.get(r.parent)?.type.startsWith("sas:"))
+                .map((r) => r.urn);
+            assert.deepEqual(orphans, []);
         });
     });
 }

@@ -157,11 +157,8 @@ function recordEarlyExit(e: unknown, outcome: { notApplicable?: string; unknown?
   }
 }
 
-export async function runStackPolicy(
-  policy: StackValidationPolicy,
-  inputs: ResourceInput[],
-  config: object = {},
-): Promise<StackOutcome> {
+/** The resources a stack policy sees, built the way the engine hands them over (parents linked by URN). */
+export function toPolicyResources(inputs: ResourceInput[]): PolicyResource[] {
   const resources: PolicyResource[] = inputs.map((input) => {
     const props = unknownCheckingProxy(copy(input.props) as object) as Record<string, unknown>;
     const name = defaultName(input);
@@ -184,6 +181,15 @@ export async function runStackPolicy(
       resources[i].parent = parent;
     }
   });
+  return resources;
+}
+
+export async function runStackPolicy(
+  policy: StackValidationPolicy,
+  inputs: ResourceInput[],
+  config: object = {},
+): Promise<StackOutcome> {
+  const resources = toPolicyResources(inputs);
   const outcome: StackOutcome = { violations: [] };
   const args: StackValidationArgs = {
     resources,

@@ -6,7 +6,10 @@ import * as path from "node:path";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { policies } from "../../policy/all-policies";
 import { runStack, type RecordedResource } from "../support/program";
-import { fromRecorded, runResourcePolicy, runStackPolicy } from "./harness";
+import { fromRecorded, runResourcePolicy, runStackPolicy, toPolicyResources } from "./harness";
+import { tenantNamespaces } from "../../policy/policies/tenancy";
+import { loadCustomers } from "../../components/records/load";
+import { PROJECT_ROOT } from "../../components/model/project";
 
 const STACK_NAMES = ["local", "dev", "stage", "prod"] as const;
 
@@ -67,6 +70,9 @@ describe("policy: the whole program passes every policy", () => {
       }
       assert.equal(unknowns.length, 0, `${stack}: policies hit unknown values in a non-preview run:\n${unknowns.join("\n")}`);
       assert.equal(failures.length, 0, `${stack}: ${failures.length} policy violations:\n${failures.join("\n")}`);
+      // The tenancy policies judge exactly one namespace per customer: a renamed prefix would leave them judging none.
+      const customers = loadCustomers(path.join(PROJECT_ROOT, "customers"));
+      assert.equal(tenantNamespaces(toPolicyResources(run.resources.map(fromRecorded))).length, customers.length);
     });
 
     it(`${stack} (preview): no mandatory violation on preview-time inputs`, async () => {

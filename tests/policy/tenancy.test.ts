@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { isDefaultDeny, tenantNamespaceDefaultDeny, tenantNamespacePsaRestricted } from "../../policy/policies/tenancy";
+import { CUSTOMER_SITE_TYPE, isDefaultDeny, tenantNamespaceDefaultDeny, tenantNamespacePsaRestricted } from "../../policy/policies/tenancy";
 import { defaultDeny, tenantNamespace } from "./fixtures";
 import { runStackPolicy, urnFor } from "./harness";
 
@@ -101,5 +101,21 @@ describe("policy: tenant namespaces", () => {
         true,
       );
     });
+  });
+
+  describe("a tenancy policy that matches no tenant namespace is reported", () => {
+    const site = (id: string) => ({ type: CUSTOMER_SITE_TYPE, name: `customer-${id}`, props: {} });
+    for (const policy of [tenantNamespacePsaRestricted, tenantNamespaceDefaultDeny]) {
+      it(`${policy.name}: two customer sites but one cust-* namespace is a violation naming both counts`, async () => {
+        const outcome = await runStackPolicy(policy, [site("acme"), site("zeta"), tenantNamespace("acme"), defaultDeny()]);
+        assert.deepEqual(outcome.violations.map((v) => v.message), [
+          "the stack has 2 customer site(s) but only 1 Namespace(s) named cust-*: tenant policies cannot judge the others (is the tenant namespace prefix right?)",
+        ]);
+      });
+      it(`${policy.name}: as many namespaces as sites passes`, async () => {
+        const outcome = await runStackPolicy(policy, [site("acme"), tenantNamespace("acme"), defaultDeny()]);
+        assert.deepEqual(outcome.violations, []);
+      });
+    }
   });
 });

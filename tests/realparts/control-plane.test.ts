@@ -3,7 +3,8 @@
 // every Deployment's ReplicaSet creates its pods (no FailedCreate from PodSecurity, ResourceQuota, LimitRange);
 // and negative controls that show those admission checks really bite.
 import { strict as assert } from "node:assert";
-import { type ControlPlane, locateBinaries, requireRealPart, startControlPlane } from "../harness/realparts/controlplane";
+import { type ControlPlane, locateBinaries, startControlPlane } from "../harness/realparts/controlplane";
+import { requireRealPart } from "../harness/real-part";
 import { type KubeClient, type KubeObject, describeObject } from "../harness/realparts/kube-client";
 import { type RenderedStack, STACKS, renderStack, tenantNamespaces } from "../support/rendered";
 

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { loadCustomers } from "../../components/records/load";
 import type { Customer } from "../../components/model/customer";
 import { type Browser, chromiumMissing, launchBrowser } from "../harness/realparts/browser";
-import { requireRealPart } from "../harness/realparts/controlplane";
+import { requireRealPart } from "../harness/real-part";
 import { NGINX_BIN, startNginx } from "../harness/realparts/nginx";
 import { REPO_ROOT, STACKS, renderStack, welcomeSites } from "../support/rendered";
 

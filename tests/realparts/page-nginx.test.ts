@@ -3,7 +3,7 @@
 // security header the config declares is on every response.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { requireRealPart } from "../harness/realparts/controlplane";
+import { requireRealPart } from "../harness/real-part";
 import { NGINX_BIN, startNginx } from "../harness/realparts/nginx";
 import { STACKS, renderStack, welcomeSites } from "../support/rendered";
 

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import { customerSchema } from "../../components/model/customer";
 import { renderSiteContent } from "../../components/model/site/content";
 import { type Browser, chromiumMissing, launchBrowser } from "../harness/realparts/browser";
-import { requireRealPart } from "../harness/realparts/controlplane";
+import { requireRealPart } from "../harness/real-part";
 import { NGINX_BIN, startNginx } from "../harness/realparts/nginx";
 
 const RLO = "\u202e";

@@ -1,3 +1,4 @@
+import { requireRealPart } from "../harness/real-part";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -17,11 +18,7 @@ describe("npm run screenshots (real nginx + Chromium)", function () {
 
     before(function () {
         const missing = chromiumMissing() ?? (fs.existsSync(NGINX_BIN) ? undefined : `${NGINX_BIN} is missing`);
-        if (missing) {
-            if (process.env.CI === "true") throw new Error(`real part missing in CI: ${missing}`);
-            console.warn(`\n  SKIPPING screenshot tests: ${missing} (apt-get install -y chromium nginx-light)\n`);
-            this.skip();
-        }
+        requireRealPart(this, missing && `${missing} (apt-get install -y chromium nginx-light)`);
         outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "sas-shots-"));
     });
     after(() => outRoot && fs.rmSync(outRoot, { recursive: true, force: true }));

@@ -1,6 +1,7 @@
 // `npm run verify` against real parts: Debian nginx serving pages rendered by renderSiteContent (one right, one with
 // another customer's page, one throttled with limit_rate, one down), basic auth enforced by nginx, and an
 // in-process dynalite server holding the registry table.
+import { requireRealPart } from "../harness/real-part";
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -96,11 +97,7 @@ describe("verify against real nginx and a DynamoDB-compatible registry", functio
     }
 
     before(async function () {
-        if (!fs.existsSync(NGINX_BIN)) {
-            if (process.env.CI === "true") throw new Error(`${NGINX_BIN} is missing in CI: apt-get install -y nginx`);
-            console.warn(`\n!!! SKIPPING verify real-parts tests: ${NGINX_BIN} is missing. Install it: apt-get install -y nginx\n`);
-            this.skip();
-        }
+        requireRealPart(this, fs.existsSync(NGINX_BIN) ? undefined : `${NGINX_BIN} is missing; install Debian's nginx: apt-get install -y nginx`);
         tmpDirs.push(fs.mkdtempSync(path.join(os.tmpdir(), "sas-verify-outputs-")));
         registry = await startLocalRegistry();
         const good = customers["good-co"];

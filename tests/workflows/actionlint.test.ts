@@ -2,6 +2,7 @@
 // rules the lint cannot know hold: SHA-pinned actions, least permissions, dev -> stage -> prod promotion, one
 // never-cancelled queue per stack, OIDC instead of keys, secrets only through env. A deliberately broken workflow
 // proves the lint can fail.
+import { requireRealPart } from "../harness/real-part";
 import { strict as assert } from "node:assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -52,12 +53,7 @@ describe("GitHub Actions workflows: actionlint", function () {
     let actionlint = "";
 
     before(function () {
-        const missing = !onPath("go") ? "the Go toolchain (go), needed to build actionlint: https://go.dev/dl" : "";
-        if (missing) {
-            if (process.env.CI === "true") throw new Error(`missing ${missing}`);
-            console.warn(`\n!!! SKIPPING actionlint tests: missing ${missing}\n`);
-            this.skip();
-        }
+        requireRealPart(this, onPath("go") ? undefined : "the Go toolchain (go), needed to build actionlint: https://go.dev/dl");
         // Builds github.com/rhysd/actionlint/cmd/actionlint once per version into the user cache; prints its path.
         actionlint = execFileSync("bash", [path.join(ROOT, "tests/harness/build/build-actionlint.sh")], {
             cwd: ROOT,
@@ -81,11 +77,7 @@ describe("GitHub Actions workflows: actionlint", function () {
     });
 
     it("has shellcheck on PATH, so actionlint also checks every run: block", function () {
-        if (!onPath("shellcheck")) {
-            if (process.env.CI === "true") throw new Error("shellcheck is missing: apt-get install -y shellcheck");
-            console.warn("\n!!! shellcheck is not on PATH: actionlint skips run: blocks. Install it: apt-get install -y shellcheck\n");
-            this.skip();
-        }
+        requireRealPart(this, onPath("shellcheck") ? undefined : "shellcheck is not on PATH, so actionlint skips run: blocks: apt-get install -y shellcheck");
         assert.equal(spawnSync("shellcheck", ["--version"]).status, 0);
     });
 

@@ -5,7 +5,6 @@ import {
     basicAuthSecretManifest,
     denyAllPolicyManifest,
     limitRangeManifest,
-    maxPods,
     podDisruptionBudgetManifest,
     resourceQuotaManifest,
     supportRoleBindingManifest,
@@ -13,6 +12,7 @@ import {
 import { deploymentManifest, ingressManifest, podSecurityLabels, tenantNamespaceManifest, type SiteSpec } from "../../../components/tenant/manifests";
 import { renderSiteContent } from "../../../components/model/site/content";
 import { htpasswdLine } from "../../../components/model/htpasswd";
+import { maxPods, ROLLOUT_SURGE } from "../../../components/model/tiers";
 import { milliCpu, mebibytes } from "../../../components/model/quantity";
 import { DEFAULT_TIER_SIZES } from "../../../components/model/tiers";
 import { DEPLOYER_RULES, TENANT_VIEWER_RULES, deployerBindingManifest } from "../../../infra/rbac-rules";
@@ -55,7 +55,8 @@ for (const tier of ["starter", "business", "enterprise"] as Tier[]) {
 
         it(`quota admits exactly ${ceiling} pods (replicas or HPA max, plus the rollout surge) and their resources`, () => {
             const hard = (resourceQuotaManifest(s) as any).spec.hard;
-            assert.equal(maxPods(s), ceiling);
+            assert.equal(maxPods(s.size), ceiling);
+            assert.equal((deploymentManifest(s) as any).spec.strategy.rollingUpdate.maxSurge, ROLLOUT_SURGE);
             assert.equal(hard.pods, String(ceiling));
             assert.equal(milliCpu(hard["requests.cpu"]), milliCpu(size.cpuRequest) * ceiling);
             assert.equal(mebibytes(hard["requests.memory"]), mebibytes(size.memoryRequest) * ceiling);

@@ -65,18 +65,6 @@ export function locateBinaries(): { bins: ControlPlaneBinaries } | { missing: st
     return { missing: `etcd and kube-apiserver not found in ${dirs.join(" or ")}; ${BUILD_HINT}` };
 }
 
-/**
- * The one way a real-parts test meets a missing part: in CI it is a failure; elsewhere a loud skip that says how
- * to get the part. Call from a before()/it() with a `function` (not an arrow) so `this` is the mocha context.
- */
-export function requireRealPart(ctx: Mocha.Context, missing: string | undefined): void {
-    if (!missing) return;
-    if (process.env.CI === "true") {
-        throw new Error(`real part missing in CI (CI=true makes this a failure): ${missing}`);
-    }
-    console.warn(`\n  !!! SKIPPING real-parts test: ${missing}\n`);
-    ctx.skip();
-}
 
 export interface TestUser {
     name: string;

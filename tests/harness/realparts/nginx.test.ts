@@ -1,5 +1,6 @@
 // Proves tests/harness/realparts/nginx.ts runs a pod-shaped nginx.conf for real: pages served from the rewritten doc root,
 // /healthz answering, logs captured, and stop() freeing the port and removing the temp dir.
+import { requireRealPart } from "../real-part";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -20,19 +21,17 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-describe("tests/harness/realparts/nginx.ts", function () {
-  before(function () {
-    if (!fs.existsSync(NGINX_BIN)) {
-      if (process.env.CI === "true") throw new Error(`${NGINX_BIN} missing in CI: apt-get install -y nginx`);
-      console.warn(`\n!!! SKIPPING startNginx tests: ${NGINX_BIN} is missing. Install it: apt-get install -y nginx\n`);
-      this.skip();
-    }
-  });
-
+describe("tests/harness/realparts/nginx.ts: rewriteNginxConf (pure)", function () {
   it("rewrites /etc/sas/, /tmp/ and listen 8080 exactly", function () {
     const out = rewriteNginxConf("pid /tmp/nginx.pid;\nlisten 8080;\nroot /etc/sas/site;\n", "/x", 4321);
     assert.equal(out, "pid /x/run/nginx.pid;\nlisten 127.0.0.1:4321;\nroot /x/etc-sas/site;\n");
     assert.throws(() => rewriteNginxConf("listen 80;", "/x", 1), /listen 8080/);
+  });
+});
+
+describe("tests/harness/realparts/nginx.ts: startNginx (real nginx)", function () {
+  before(function () {
+    requireRealPart(this, fs.existsSync(NGINX_BIN) ? undefined : `${NGINX_BIN} is missing; install Debian's nginx: apt-get install -y nginx`);
   });
 
   it("serves the files as an unprivileged user and cleans up on stop()", async function () {
