@@ -61,6 +61,8 @@ export async function defineStack(): Promise<StackOutputs> {
     const customersDir = path.resolve(PROJECT_ROOT, settings.customersDir);
     const customers = loadCustomers(customersDir, {
         allowEmpty: settings.allowEmptyCustomers,
+        maxRecordBytes: settings.records.maxRecordBytes,
+        maxCustomers: settings.records.maxCustomers,
         displayDir: path.relative(PROJECT_ROOT, customersDir) || ".",
     });
     return declareResources(settings, customers);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { tierSizeSchema, type TierSize } from "../components/model/tiers";
 import { subnetPlanProblem } from "../components/model/subnet-plan";
-import type { Tier } from "../components/model/customer";
+import { RECORD_LIMITS, type Tier } from "../components/model/customer";
 
 /**
  * Every stack setting, typed. Pulumi.<stack>.yaml holds them under the project namespace (`sas-onboarding:<key>`);
@@ -154,6 +154,14 @@ export const rbacSchema = z.strictObject({
     supportGroup: z.string().min(1).default("sas:support"),
 });
 
+/** What the record loader reads at most; a pull request beyond either is refused before anything is declared. */
+export const recordsSchema = z.strictObject({
+    /** Largest `customers/<id>.yaml`, in bytes. */
+    maxRecordBytes: z.number().int().min(1024).max(1024 * 1024).default(RECORD_LIMITS.maxRecordBytes),
+    /** Most customer files in one stack (shards raise the platform's total, not this). */
+    maxCustomers: z.number().int().min(1).max(100_000).default(RECORD_LIMITS.maxCustomers),
+});
+
 const tierOverrides = z
     .strictObject({
         starter: tierSizeSchema.partial().optional(),
@@ -168,6 +176,7 @@ export const stackSettingsSchema = z.strictObject({
     }),
     customersDir: z.string().min(1).default("customers"),
     allowEmptyCustomers: flag.default(false),
+    records: recordsSchema.prefault({}),
     /**
      * Customers declared per batch; the next batch is declared when the engine has answered every registration of
      * the previous one. Bounds the program's memory (all registrations in flight at once cost ~180 KB each; see

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { displayText, requiredString } from "./text";
 
 /**
- * The customer record: the one source of the `Customer` type. Every field rule lives here, so the loader, the JSON
- * Schema for editors and the program can never disagree about what a valid record is.
+ * The customer record: the one source of the `Customer` type. Every field rule lives here (the free-text rules in
+ * ./text.ts, shared with any other intake of the same text), so the loader, the JSON Schema for editors and the
+ * program can never disagree about what a valid record is.
  */
 
 /** Sub-domains and namespace prefixes a customer id must never take (they belong to the platform or to Kubernetes). */
@@ -16,22 +18,6 @@ export const RESERVED_ID_PREFIXES: readonly string[] = ["kube-", "sas-", "cust-"
 
 /** DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** C0 and C1 control characters (including tab and newline) and lone surrogates. */
-const FORBIDDEN_TEXT = /[\p{Cc}\p{Cs}]/u;
-
-/** Length in user-visible code points, not UTF-16 units, so "株式会社" counts 4 whatever its encoding. */
-const codePoints = (s: string): number => [...s].length;
-
-/** A string field whose missing and wrong-type cases say which of the two it is. */
-const requiredString = (label: string) =>
-    z.string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be a string`) });
-
-const displayText = (label: string, max: number) =>
-    requiredString(label)
-        .trim()
-        .refine((s) => codePoints(s) >= 1, { error: `${label} must not be empty` })
-        .refine((s) => codePoints(s) <= max, { error: `${label} must be at most ${max} characters` })
-        .refine((s) => !FORBIDDEN_TEXT.test(s), { error: `${label} must not contain control characters` });
 
 export const customerIdSchema = requiredString("id")
     .min(3, { error: "id must be at least 3 characters" })
@@ -53,8 +39,8 @@ export const customerSchema = z
     .strictObject(
         {
             id: customerIdSchema,
-            companyName: displayText("companyName", 100).describe("Company name shown on the page: 1-100 characters, any script."),
-            motto: displayText("motto", 200).describe("Motto shown on the page: 1-200 characters, any script."),
+            companyName: displayText("companyName", 100).describe("Company name shown on the page: 1-100 characters, any script; no control or bidirectional formatting characters."),
+            motto: displayText("motto", 200).describe("Motto shown on the page: 1-200 characters, any script; no control or bidirectional formatting characters."),
             tier: tierSchema,
             purchaseId: requiredString("purchaseId")
                 .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, {
@@ -82,3 +68,9 @@ export const customerSchema = z
 export type Customer = z.infer<typeof customerSchema>;
 export type Tier = z.infer<typeof tierSchema>;
 export const TIERS: readonly Tier[] = tierSchema.options;
+
+/**
+ * How much the record loader reads at most (stack settings `records.*` override them): a real record is well under
+ * 1 KiB, and 5,000 customers is the largest size measured (docs/BENCHMARKS.md). Above either, nothing is deployed.
+ */
+export const RECORD_LIMITS = { maxRecordBytes: 64 * 1024, maxCustomers: 5000 } as const;

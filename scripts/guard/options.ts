@@ -2,21 +2,33 @@ export const DEFAULT_MAX_CUSTOMER_DELETES = 2;
 export const MAX_DELETES_ENV = "SAS_MAX_CUSTOMER_DELETES";
 export const ALLOW_ENV = "SAS_ALLOW_MASS_DELETE";
 
+/** The per-stack limit variable, e.g. SAS_MAX_CUSTOMER_DELETES_PROD for stack "prod" (other characters become "_"). */
+export function stackLimitEnv(stack: string): `${typeof MAX_DELETES_ENV}_${string}` {
+  return `${MAX_DELETES_ENV}_${stack.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
 export const USAGE = `usage: npm run guard -- <preview.json> [--max-deletes N] [--allow-mass-delete]
 
-Fails (exit 1) when the preview would delete more than N customers (default ${DEFAULT_MAX_CUSTOMER_DELETES}).
+Fails (exit 1) when the preview would delete or replace more than N customers (default ${DEFAULT_MAX_CUSTOMER_DELETES}), or
+deletes or replaces anything it cannot attribute to a customer or the platform. A customer counts once when its
+CustomerSite is deleted or any of its Namespace, Deployment, Ingress or registry item is deleted or replaced.
   <preview.json>         output of \`pulumi preview --json --stack <stack>\` ("-" reads stdin)
-  --max-deletes N        customers that may be deleted at once (env ${MAX_DELETES_ENV})
+  --max-deletes N        customers that may be deleted at once (env ${MAX_DELETES_ENV}_<STACK>, e.g.
+                         ${stackLimitEnv("prod")}, then ${MAX_DELETES_ENV}); the stack is read from the URNs
   --allow-mass-delete    let it through anyway, with a warning (env ${ALLOW_ENV}=yes)
-Exit codes: 0 ok, 1 too many customer deletions, 2 bad arguments or unreadable preview.`;
+Exit codes: 0 ok, 1 refused (too many customers, or unattributed deletes), 2 bad arguments or unreadable preview.`;
+
+export type LimitSource = "default" | "--max-deletes" | typeof MAX_DELETES_ENV | `${typeof MAX_DELETES_ENV}_${string}`;
 
 export interface GuardOptions {
   file: string;
   maxDeletes: number;
   /** Where maxDeletes came from, for messages. */
-  maxDeletesSource: "default" | "--max-deletes" | typeof MAX_DELETES_ENV;
+  maxDeletesSource: LimitSource;
   allowMassDelete: boolean;
   allowSource?: "--allow-mass-delete" | typeof ALLOW_ENV;
+  /** The stack the limit applies to, once known from the preview (see limitForStack). */
+  stack?: string;
 }
 
 /** Bad command line or environment: the message names the flag or variable to fix. */
@@ -90,4 +102,16 @@ export function parseGuardArgs(argv: readonly string[], env: Record<string, stri
     allowMassDelete: allowSource !== undefined,
     ...(allowSource ? { allowSource } : {}),
   };
+}
+
+/**
+ * The limit for the preview's stack: --max-deletes, else SAS_MAX_CUSTOMER_DELETES_<STACK>, else
+ * SAS_MAX_CUSTOMER_DELETES, else the default. `opts` comes from parseGuardArgs (which knows no stack yet).
+ */
+export function limitForStack(opts: GuardOptions, stack: string | undefined, env: Record<string, string | undefined>): GuardOptions {
+  if (stack === undefined) return opts;
+  const name = stackLimitEnv(stack);
+  const value = env[name];
+  if (opts.maxDeletesSource === "--max-deletes" || value === undefined || value === "") return { ...opts, stack };
+  return { ...opts, stack, maxDeletes: parseLimit(value, name), maxDeletesSource: name };
 }

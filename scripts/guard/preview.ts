@@ -3,8 +3,13 @@
 // step { op, urn, provider?, oldState?, newState?, diffReasons?, replaceReasons?, detailedDiff? }.
 // "same" steps appear only with --show-sames; create-replacement/delete-replaced only with
 // --show-replacement-steps (otherwise a replacement is one logical "replace" step).
+//
+// This file is the only place that knows the input format: everything after it works on ChangeStep. Feeding the guard
+// the engine event stream (`--event-log`, resourcePreEvent.metadata { op, urn, old, new }) later means adding a second
+// reader here that yields the same ChangeStep list.
 
 import { findJsonError } from "./json-error";
+import { parseUrn } from "./urn";
 
 export interface ResourceState {
   urn?: string;
@@ -107,6 +112,42 @@ export function parsePreview(raw: string, file: string): PreviewDigest {
     }
   });
   return digest as PreviewDigest;
+}
+
+/** One planned step as the guard judges it, whatever format it came from. */
+export interface ChangeStep {
+  op: string;
+  urn: string;
+  /** The resource's parent URN (from the old state, else the new one), when the input says. */
+  parent?: string;
+  /** The step leaves a resource at this URN afterwards (it carries a new state). */
+  hasNewState: boolean;
+  /** The old state if there is one, else the new one: where the guard reads names (metadata.name, item keys). */
+  state?: ResourceState;
+}
+
+function isState(value: unknown): value is ResourceState {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The steps of a parsed preview as ChangeSteps, in order. */
+export function changeSteps(digest: PreviewDigest): ChangeStep[] {
+  return digest.steps.map((step) => {
+    const oldState = isState(step.oldState) ? step.oldState : undefined;
+    const newState = isState(step.newState) ? step.newState : undefined;
+    const state = oldState ?? newState;
+    const parent = [oldState?.parent, newState?.parent].find((p): p is string => typeof p === "string" && p !== "");
+    return { op: step.op, urn: step.urn, hasNewState: newState !== undefined, ...(parent ? { parent } : {}), ...(state ? { state } : {}) };
+  });
+}
+
+/** The stack all step URNs belong to (undefined without any); a preview mixing stacks is refused. */
+export function previewStack(steps: readonly ChangeStep[], file: string): string | undefined {
+  const stacks = [...new Set(steps.map((s) => parseUrn(s.urn)?.stack).filter((s): s is string => s !== undefined))].sort();
+  if (stacks.length > 1) {
+    throw new PreviewInputError(`${file}: the steps belong to ${stacks.length} stacks (${stacks.join(", ")}); run the guard on one stack's preview at a time, each against its own limit`);
+  }
+  return stacks[0];
 }
 
 /**

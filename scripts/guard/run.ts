@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
-import { customerDeletions } from "./deletions";
-import { GuardUsageError, USAGE, parseGuardArgs } from "./options";
-import { PreviewInputError, assertPreviewSucceeded, parsePreview } from "./preview";
+import { assessSteps } from "./deletions";
+import { GuardUsageError, USAGE, limitForStack, parseGuardArgs } from "./options";
+import { PreviewInputError, assertPreviewSucceeded, changeSteps, parsePreview, previewStack } from "./preview";
 import { judge } from "./verdict";
 
 export interface GuardRun {
@@ -31,7 +31,9 @@ export function runGuard(argv: readonly string[], env: Record<string, string | u
     }
     const digest = parsePreview(text, name);
     assertPreviewSucceeded(digest, name);
-    return judge(customerDeletions(digest), opts);
+    const steps = changeSteps(digest);
+    const { customers, unattributed } = assessSteps(steps);
+    return judge(customers, limitForStack(opts, previewStack(steps, name), env), unattributed);
   } catch (e) {
     if (e instanceof GuardUsageError || e instanceof PreviewInputError) {
       return { exitCode: 2, out: [], err: [`guard: ${e.message}`] };

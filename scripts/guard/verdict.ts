@@ -1,6 +1,6 @@
-import type { CustomerDeletion } from "./deletions";
+import type { CustomerDeletion, UnattributedStep } from "./deletions";
 import type { GuardOptions } from "./options";
-import { ALLOW_ENV, MAX_DELETES_ENV } from "./options";
+import { ALLOW_ENV, MAX_DELETES_ENV, stackLimitEnv } from "./options";
 
 export interface GuardVerdict {
   exitCode: 0 | 1;
@@ -10,56 +10,104 @@ export interface GuardVerdict {
   err: string[];
 }
 
+type JudgeOptions = Pick<GuardOptions, "maxDeletes" | "maxDeletesSource" | "allowMassDelete" | "allowSource" | "stack">;
+
 function customers(n: number): string {
   return `${n} customer${n === 1 ? "" : "s"}`;
 }
 
-function limitText(opts: Pick<GuardOptions, "maxDeletes" | "maxDeletesSource">): string {
+function limitText(opts: Pick<GuardOptions, "maxDeletes" | "maxDeletesSource" | "stack">): string {
+  const perStack = opts.stack !== undefined ? `, ${stackLimitEnv(opts.stack)}` : "";
   const source =
-    opts.maxDeletesSource === "default" ? `default; set --max-deletes or ${MAX_DELETES_ENV}` : `from ${opts.maxDeletesSource}`;
-  return `limit ${opts.maxDeletes} (${source})`;
+    opts.maxDeletesSource === "default" ? `default; set --max-deletes${perStack} or ${MAX_DELETES_ENV}` : `from ${opts.maxDeletesSource}`;
+  return `limit ${opts.maxDeletes}${opts.stack !== undefined ? ` for stack ${opts.stack}` : ""} (${source})`;
 }
 
-function listing(deletions: CustomerDeletion[], indent: string): string[] {
-  return deletions.map((d) => `${indent}- ${d.customerId} (stack ${d.stack}, ${d.op} ${d.urn})`);
+/** "deleted" when every counted step is a delete, else "deleted or replaced". */
+function verb(deletions: readonly CustomerDeletion[]): string {
+  const ops = deletions.flatMap((d) => [d.op, ...(d.also ?? []).map((a) => a.op)]);
+  return ops.every((op) => op === "delete") ? "deleted" : "deleted or replaced";
 }
 
-/** Decides whether the preview may proceed. Deleting exactly the limit is allowed; one more is not. */
-export function judge(deletions: CustomerDeletion[], opts: Pick<GuardOptions, "maxDeletes" | "maxDeletesSource" | "allowMassDelete" | "allowSource">): GuardVerdict {
+function listing(deletions: readonly CustomerDeletion[], indent: string): string[] {
+  return deletions.map(
+    (d) => `${indent}- ${d.customerId} (stack ${d.stack}, ${d.op} ${d.urn}${d.also ? `; also ${d.also.map((a) => `${a.op} ${a.urn}`).join(", ")}` : ""})`,
+  );
+}
+
+function unattributedListing(steps: readonly UnattributedStep[], indent: string): string[] {
+  return steps.map((s) => `${indent}- ${s.op} ${s.urn}: ${s.reason}`);
+}
+
+function resources(n: number): string {
+  return `${n} deleted or replaced resource${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * Decides whether the preview may proceed. Deleting exactly the limit of customers is allowed; one more is not. Any
+ * unattributed delete/replace is refused whatever the count (the guard fails closed). The override lets both through
+ * with a loud warning naming everything.
+ */
+export function judge(deletions: CustomerDeletion[], opts: JudgeOptions, unattributed: readonly UnattributedStep[] = []): GuardVerdict {
   const n = deletions.length;
-  if (n <= opts.maxDeletes) {
-    return {
-      exitCode: 0,
-      out: [
-        n === 0
-          ? `guard: ok, no customer would be deleted; ${limitText(opts)}`
-          : `guard: ok, ${customers(n)} would be deleted, within the ${limitText(opts)}:`,
-        ...listing(deletions, "  "),
-      ],
-      err: [],
-    };
+  const tooMany = n > opts.maxDeletes;
+  const what = verb(deletions);
+  const summary = [
+    n === 0
+      ? `guard: ok, no customer would be deleted; ${limitText(opts)}`
+      : `guard: ok, ${customers(n)} would be ${what}, within the ${limitText(opts)}:`,
+    ...listing(deletions, "  "),
+  ];
+  if (!tooMany && unattributed.length === 0) {
+    return { exitCode: 0, out: summary, err: [] };
   }
   if (opts.allowMassDelete) {
     const bar = "!".repeat(100);
     return {
       exitCode: 0,
-      out: [],
+      out: tooMany ? [] : summary,
       err: [
         bar,
-        `!!! MASS DELETE ALLOWED by ${opts.allowSource}: ${customers(n)} WILL BE DELETED, above the ${limitText(opts)}:`,
-        ...listing(deletions, "!!!   "),
-        "!!! Everything under those CustomerSite components (namespace, page, Ingress) goes with them. Cancel the job now if this is not intended.",
+        ...(tooMany
+          ? [`!!! MASS DELETE ALLOWED by ${opts.allowSource}: ${customers(n)} WILL BE ${what.toUpperCase()}, above the ${limitText(opts)}:`, ...listing(deletions, "!!!   ")]
+          : []),
+        ...(unattributed.length > 0
+          ? [
+              `!!! UNATTRIBUTED DELETES ALLOWED by ${opts.allowSource}: ${resources(unattributed.length)} the guard cannot attribute WILL GO:`,
+              ...unattributedListing(unattributed, "!!!   "),
+            ]
+          : []),
+        tooMany
+          ? "!!! Everything under those CustomerSite components (namespace, page, Ingress) goes with them. Cancel the job now if this is not intended."
+          : "!!! Cancel the job now if this is not intended.",
         bar,
       ],
     };
   }
+  const override = `--allow-mass-delete or ${ALLOW_ENV}=yes`;
   return {
     exitCode: 1,
     out: [],
     err: [
-      `guard: refusing: ${customers(n)} would be deleted, more than the ${limitText(opts)}:`,
-      ...listing(deletions, "  "),
-      `If this is intended, re-run with --allow-mass-delete or ${ALLOW_ENV}=yes; otherwise restore the missing customers/<id>.yaml records.`,
+      ...(tooMany
+        ? [`guard: refusing: ${customers(n)} would be ${what}, more than the ${limitText(opts)}:`, ...listing(deletions, "  ")]
+        : summary.map((line) => line.replace(/^guard: ok, /, "guard: "))),
+      ...(unattributed.length > 0
+        ? [
+            `guard: refusing: ${resources(unattributed.length)} cannot be attributed to a customer or the platform (the guard fails closed):`,
+            ...unattributedListing(unattributed, "  "),
+          ]
+        : []),
+      ...(tooMany
+        ? [
+            what === "deleted"
+              ? `If this is intended, re-run with ${override}; otherwise restore the missing customers/<id>.yaml records.`
+              : `If this is intended, re-run with ${override}; otherwise restore the missing customers/<id>.yaml records and make the change update in place (or add aliases) instead of replacing.`,
+          ]
+        : []),
+      ...(unattributed.length > 0
+        ? [`If a resource type is new, teach scripts/guard/classify.ts where it belongs (CustomerSite child or sas:platform:* component); if this is intended, re-run with ${override}.`]
+        : []),
     ],
   };
 }

@@ -109,6 +109,15 @@ describe("program: invalid input registers nothing", () => {
         await assert.rejects(runStack("dev", { config: { image: { repository: "r/x", tag: "latest" } } }), /Pulumi\.dev\.yaml:\n\s+sas-onboarding:image\.tag: must not be 'latest'/);
     });
 
+    it("the stack's record limits reach the loader: more customers than records.maxCustomers registers nothing", async () => {
+        await assert.rejects(runStack("dev", { config: { records: { maxCustomers: 2 } } }), (e: Error & { registeredBeforeFailure?: number }) => {
+            assert.match(e.message, /customers: 4 customer files, more than the limit of 2 \(setting records\.maxCustomers\); no record was read/);
+            assert.equal(e.registeredBeforeFailure, 0);
+            return true;
+        });
+        await assert.rejects(runStack("dev", { config: { records: { maxRecordBytes: 100 } } }), /sas-onboarding:records\.maxRecordBytes: /);
+    });
+
     it("an empty customer directory is refused unless the stack allows it", async () => {
         const t = tempDirWith({});
         try {

@@ -1,19 +1,25 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { customerDeletions } from "../../scripts/guard/deletions";
+import { classify } from "../../scripts/guard/classify";
+import { assessPreview, assessSteps, customerDeletions } from "../../scripts/guard/deletions";
 import { findJsonError } from "../../scripts/guard/json-error";
-import { GuardUsageError, parseGuardArgs } from "../../scripts/guard/options";
-import { PreviewInputError, lineColumn, parsePreview } from "../../scripts/guard/preview";
+import { GuardUsageError, parseGuardArgs, stackLimitEnv } from "../../scripts/guard/options";
+import { PreviewInputError, changeSteps, lineColumn, parsePreview, type ChangeStep } from "../../scripts/guard/preview";
 import { runGuard } from "../../scripts/guard/run";
 import { parseUrn } from "../../scripts/guard/urn";
 import { judge } from "../../scripts/guard/verdict";
+import { runStack, STACKS } from "../support/program";
+import { loadCustomers } from "../../components/records/load";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FIXTURES = "tests/fixtures/preview";
 const fixture = (name: string) => path.join(FIXTURES, name);
 const COMPONENT = "urn:pulumi:prod::sas-onboarding::sas:index:CustomerSite::customer-";
+const PROD = "urn:pulumi:prod::sas-onboarding::";
+const CHILD = `${PROD}sas:index:CustomerSite$`;
 
 function load(name: string) {
   return parsePreview(fs.readFileSync(path.join(ROOT, fixture(name)), "utf8"), fixture(name));
@@ -34,7 +40,8 @@ function guard(args: string[], env: Record<string, string | undefined> = {}) {
   }
 }
 
-const DEFAULT_LIMIT = "limit 2 (default; set --max-deletes or SAS_MAX_CUSTOMER_DELETES)";
+// Changed with the per-stack limit: the stack and its own variable are named.
+const DEFAULT_LIMIT = "limit 2 for stack prod (default; set --max-deletes, SAS_MAX_CUSTOMER_DELETES_PROD or SAS_MAX_CUSTOMER_DELETES)";
 
 describe("scripts/guard: mass-deletion guard", () => {
   describe("URNs", () => {
@@ -71,8 +78,13 @@ describe("scripts/guard: mass-deletion guard", () => {
       assert.deepEqual(deletedIds("delete-three.json"), ["acme-rockets", "muller-kaffee", "nile-analytics"]);
     });
 
-    it("ignores replacements that bring the component back, child deletes and discards", () => {
-      assert.deepEqual(deletedIds("replacements.json"), []);
+    it("ignores component replacements that bring it back, uncounted child deletes and discards, but counts a replaced Namespace", () => {
+      // Changed with the tenant-resource counting: acme-rockets' Namespace is replaced (create-replacement, replace,
+      // delete-replaced), which empties it, so acme-rockets now counts; it used to be ignored.
+      assert.deepEqual(customerDeletions(load("replacements.json")), [
+        { customerId: "acme-rockets", stack: "prod", urn: `${CHILD}kubernetes:core/v1:Namespace::customer-acme-rockets-namespace`, op: "replace" },
+      ]);
+      assert.deepEqual(assessPreview(load("replacements.json")).unattributed, []);
     });
 
     it("counts a replace whose new state is gone", () => {
@@ -95,6 +107,14 @@ describe("scripts/guard: mass-deletion guard", () => {
         customerDeletions(digest).map((d) => d.customerId),
         ["acme-rockets", "legacy-site"],
       );
+      // A component type the guard does not know is no longer ignored: it is refused by name.
+      assert.deepEqual(assessSteps(changeSteps(digest)).unattributed, [
+        {
+          op: "delete",
+          urn: "urn:pulumi:prod::sas-onboarding::sas:index:Platform::customer-not-a-site",
+          reason: "unknown resource type sas:index:Platform (neither under a sas:index:CustomerSite nor under a sas:platform:* component)",
+        },
+      ]);
     });
   });
 
@@ -168,10 +188,10 @@ describe("scripts/guard: mass-deletion guard", () => {
       assert.equal(guard([fixture("delete-three.json"), "--max-deletes=3"]).exitCode, 0);
       const zero = guard([fixture("delete-one.json"), "--max-deletes", "0"]);
       assert.equal(zero.exitCode, 1);
-      assert.equal(zero.err[0], "guard: refusing: 1 customer would be deleted, more than the limit 0 (from --max-deletes):");
+      assert.equal(zero.err[0], "guard: refusing: 1 customer would be deleted, more than the limit 0 for stack prod (from --max-deletes):");
       const fromEnv = guard([fixture("delete-two.json")], { SAS_MAX_CUSTOMER_DELETES: "1" });
       assert.equal(fromEnv.exitCode, 1);
-      assert.equal(fromEnv.err[0], "guard: refusing: 2 customers would be deleted, more than the limit 1 (from SAS_MAX_CUSTOMER_DELETES):");
+      assert.equal(fromEnv.err[0], "guard: refusing: 2 customers would be deleted, more than the limit 1 for stack prod (from SAS_MAX_CUSTOMER_DELETES):");
       assert.equal(guard([fixture("delete-two.json"), "--max-deletes", "2"], { SAS_MAX_CUSTOMER_DELETES: "1" }).exitCode, 0);
     });
 
@@ -180,6 +200,200 @@ describe("scripts/guard: mass-deletion guard", () => {
       const opts = { maxDeletes: 1, maxDeletesSource: "--max-deletes" as const, allowMassDelete: false };
       assert.equal(judge([d("a")], opts).exitCode, 0);
       assert.equal(judge([d("a"), d("b")], opts).exitCode, 1);
+    });
+  });
+
+  describe("tenant resources count against their customer; unknown shapes are refused", () => {
+    const ns = (id: string) => `${CHILD}kubernetes:core/v1:Namespace::customer-${id}-namespace`;
+    const deployment = (id: string) => `${CHILD}kubernetes:apps/v1:Deployment::customer-${id}-deployment`;
+
+    it("refuses a preview that deletes five tenant Namespaces and nothing else", () => {
+      const ids = ["acme-rockets", "muller-kaffee", "nile-analytics", "sakura-logistics", "zephyr-labs"];
+      assert.deepEqual(deletedIds("delete-namespaces-only.json"), ids);
+      const run = guard([fixture("delete-namespaces-only.json")]);
+      assert.equal(run.exitCode, 1);
+      assert.deepEqual(run.out, []);
+      assert.deepEqual(run.err, [
+        `guard: refusing: 5 customers would be deleted, more than the ${DEFAULT_LIMIT}:`,
+        ...ids.map((id) => `  - ${id} (stack prod, delete ${ns(id)})`),
+        "If this is intended, re-run with --allow-mass-delete or SAS_ALLOW_MASS_DELETE=yes; otherwise restore the missing customers/<id>.yaml records.",
+      ]);
+    });
+
+    it("counts replaced Deployments in every step form, each customer once, and not a replaced Service", () => {
+      assert.deepEqual(customerDeletions(load("replace-deployments.json")), [
+        {
+          customerId: "acme-rockets",
+          stack: "prod",
+          urn: deployment("acme-rockets"),
+          op: "replace",
+          also: [{ op: "replace", urn: `${CHILD}kubernetes:networking.k8s.io/v1:Ingress::customer-acme-rockets-ingress` }],
+        },
+        { customerId: "muller-kaffee", stack: "prod", urn: deployment("muller-kaffee"), op: "replace" },
+        { customerId: "nile-analytics", stack: "prod", urn: deployment("nile-analytics"), op: "replace" },
+      ]);
+      const refused = guard([fixture("replace-deployments.json")]);
+      assert.equal(refused.exitCode, 1);
+      assert.equal(refused.err[0], `guard: refusing: 3 customers would be deleted or replaced, more than the ${DEFAULT_LIMIT}:`);
+      assert.equal(
+        refused.err[1],
+        `  - acme-rockets (stack prod, replace ${deployment("acme-rockets")}; also replace ${CHILD}kubernetes:networking.k8s.io/v1:Ingress::customer-acme-rockets-ingress)`,
+      );
+      const ok = guard([fixture("replace-deployments.json"), "--max-deletes", "3"]);
+      assert.equal(ok.exitCode, 0);
+      assert.equal(ok.out[0], "guard: ok, 3 customers would be deleted or replaced, within the limit 3 for stack prod (from --max-deletes):");
+    });
+
+    it("counts the create-replacement and delete-replaced halves on their own", () => {
+      for (const op of ["create-replacement", "delete-replaced", "import-replacement", "remove-pending-replace"]) {
+        const steps: ChangeStep[] = [{ op, urn: deployment("acme-rockets"), hasNewState: op !== "delete-replaced" }];
+        assert.deepEqual(assessSteps(steps).customers.map((d) => [d.customerId, d.op]), [["acme-rockets", op]], op);
+      }
+    });
+
+    it("refuses an unknown resource type being deleted, naming the URN, and ignores known platform deletes", () => {
+      const run = guard([fixture("delete-unknown-type.json")]);
+      assert.equal(run.exitCode, 1);
+      assert.deepEqual(run.out, []);
+      assert.deepEqual(run.err, [
+        `guard: no customer would be deleted; ${DEFAULT_LIMIT}`,
+        "guard: refusing: 2 deleted or replaced resources cannot be attributed to a customer or the platform (the guard fails closed):",
+        `  - delete ${CHILD}kubernetes:apps/v1:StatefulSet::customer-acme-rockets-cache: unknown resource type kubernetes:apps/v1:StatefulSet under a sas:index:CustomerSite`,
+        `  - delete ${PROD}aws:s3/bucket:Bucket::customer-uploads: unknown resource type aws:s3/bucket:Bucket (neither under a sas:index:CustomerSite nor under a sas:platform:* component)`,
+        "If a resource type is new, teach scripts/guard/classify.ts where it belongs (CustomerSite child or sas:platform:* component); if this is intended, re-run with --allow-mass-delete or SAS_ALLOW_MASS_DELETE=yes.",
+      ]);
+      const allowed = guard([fixture("delete-unknown-type.json"), "--allow-mass-delete"]);
+      assert.equal(allowed.exitCode, 0);
+      assert.deepEqual(allowed.err.slice(1, 4), [
+        "!!! UNATTRIBUTED DELETES ALLOWED by --allow-mass-delete: 2 deleted or replaced resources the guard cannot attribute WILL GO:",
+        `!!!   - delete ${CHILD}kubernetes:apps/v1:StatefulSet::customer-acme-rockets-cache: unknown resource type kubernetes:apps/v1:StatefulSet under a sas:index:CustomerSite`,
+        `!!!   - delete ${PROD}aws:s3/bucket:Bucket::customer-uploads: unknown resource type aws:s3/bucket:Bucket (neither under a sas:index:CustomerSite nor under a sas:platform:* component)`,
+      ]);
+    });
+
+    it("refuses unknown step ops and non-URNs, but judges nothing that only creates, updates or reads", () => {
+      const statefulSet = `${CHILD}kubernetes:apps/v1:StatefulSet::customer-acme-rockets-cache`;
+      const steps: ChangeStep[] = [
+        { op: "create", urn: statefulSet, hasNewState: true },
+        { op: "update", urn: `${PROD}aws:s3/bucket:Bucket::b`, hasNewState: true },
+        { op: "discard", urn: "not-a-urn", hasNewState: false },
+        { op: "delete", urn: "customer-acme-rockets-namespace", hasNewState: false },
+        { op: "teleport", urn: ns("acme-rockets"), hasNewState: false },
+      ];
+      assert.deepEqual(assessSteps(steps), {
+        customers: [],
+        unattributed: [
+          { op: "delete", urn: "customer-acme-rockets-namespace", reason: "not a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>)" },
+          { op: "teleport", urn: ns("acme-rockets"), reason: 'unknown step op "teleport"' },
+        ],
+      });
+    });
+
+    it("derives the customer from the parent CustomerSite, the name customer-<id>-<role>, the namespace cust-<id> or the registry key", () => {
+      const parent = `${COMPONENT}acme-rockets`;
+      const cases: [string, ChangeStep, string][] = [
+        ["parent only", { op: "delete", urn: `${CHILD}kubernetes:apps/v1:Deployment::renamed`, parent, hasNewState: false }, "acme-rockets"],
+        ["name only", { op: "delete", urn: deployment("nile-analytics"), hasNewState: false }, "nile-analytics"],
+        [
+          "namespace only, top-level Namespace",
+          { op: "delete", urn: `${PROD}kubernetes:core/v1:Namespace::tenant-ns`, hasNewState: false, state: { inputs: { metadata: { name: "cust-zephyr-labs" } } } },
+          "zephyr-labs",
+        ],
+        [
+          "namespace from a namespaced object's id",
+          { op: "delete", urn: `${PROD}kubernetes:networking.k8s.io/v1:Ingress::web`, hasNewState: false, state: { id: "cust-muller-kaffee/welcome" } },
+          "muller-kaffee",
+        ],
+        [
+          "registry item key only",
+          {
+            op: "delete",
+            urn: `${PROD}aws:dynamodb/tableItem:TableItem::profile`,
+            hasNewState: false,
+            state: { inputs: { item: JSON.stringify({ customerId: { S: "sakura-logistics" }, record: { S: "PROFILE" } }) } },
+          },
+          "sakura-logistics",
+        ],
+        ["registry item by name", { op: "delete", urn: `${CHILD}aws:dynamodb/tableItem:TableItem::customer-acme-rockets-registry-item`, parent, hasNewState: false }, "acme-rockets"],
+      ];
+      for (const [what, step, id] of cases) {
+        assert.deepEqual(classify(step), { kind: "tenant-counted", customerId: id }, what);
+      }
+    });
+
+    it("refuses a tenant-type resource it cannot attribute, or whose sources disagree; platform namespaces are platform", () => {
+      assert.deepEqual(classify({ op: "delete", urn: `${PROD}kubernetes:core/v1:Namespace::monitoring`, hasNewState: false, state: { id: "monitoring" } }), {
+        kind: "unattributed",
+        reason:
+          "kubernetes:core/v1:Namespace cannot be attributed to a customer (no parent sas:index:CustomerSite customer-<id>, name customer-<id>-namespace or namespace cust-<id>)",
+      });
+      assert.deepEqual(classify({ op: "delete", urn: ns("acme-rockets"), parent: `${COMPONENT}nile-analytics`, hasNewState: false }), {
+        kind: "unattributed",
+        reason: "kubernetes:core/v1:Namespace attributed to different customers (nile-analytics by parent, acme-rockets by name)",
+      });
+      assert.deepEqual(
+        classify({ op: "delete", urn: `${PROD}sas:platform:IngressController$kubernetes:core/v1:Namespace::ingress-nginx-namespace`, hasNewState: false }),
+        { kind: "platform" },
+      );
+      assert.deepEqual(classify({ op: "delete", urn: `${CHILD}kubernetes:core/v1:ConfigMap::customer-acme-rockets-configmap`, hasNewState: false }), {
+        kind: "tenant-other",
+      });
+    });
+
+    it("knows every resource the program declares in every stack: deleting all of it counts every customer and refuses nothing", async function () {
+      this.timeout(120_000);
+      const ids = loadCustomers(path.join(ROOT, "customers")).map((c) => c.id);
+      for (const stack of STACKS) {
+        const run = await runStack(stack, { preview: true });
+        const deleteAll = {
+          steps: run.resources.map((r) => ({ op: "delete", urn: r.urn, oldState: { urn: r.urn, type: r.type, parent: r.parent, inputs: r.inputs } })),
+        };
+        const assessment = assessPreview(deleteAll);
+        assert.deepEqual(assessment.unattributed, [], stack);
+        assert.deepEqual(assessment.customers.map((d) => d.customerId), ids, stack);
+        assert.ok(assessment.customers.every((d) => d.urn.endsWith(`CustomerSite::customer-${d.customerId}`) && d.also === undefined), stack);
+        // Without the components, every customer still counts through its own resources.
+        const childrenOnly = { steps: deleteAll.steps.filter((s) => !s.urn.includes("CustomerSite::")) };
+        assert.deepEqual(assessPreview(childrenOnly).customers.map((d) => d.customerId), ids, `${stack} (children only)`);
+      }
+    });
+  });
+
+  describe("per-stack limit", () => {
+    it("names the variable after the stack", () => {
+      assert.equal(stackLimitEnv("prod"), "SAS_MAX_CUSTOMER_DELETES_PROD");
+      assert.equal(stackLimitEnv("eu-west.v2"), "SAS_MAX_CUSTOMER_DELETES_EU_WEST_V2");
+    });
+
+    it("prefers --max-deletes, then the stack's variable, then the general one; another stack's variable does not apply", () => {
+      const three = fixture("delete-three.json");
+      const perStack = guard([three], { SAS_MAX_CUSTOMER_DELETES_PROD: "3", SAS_MAX_CUSTOMER_DELETES: "1" });
+      assert.equal(perStack.exitCode, 0);
+      assert.equal(perStack.out[0], "guard: ok, 3 customers would be deleted, within the limit 3 for stack prod (from SAS_MAX_CUSTOMER_DELETES_PROD):");
+      const flag = guard([three, "--max-deletes", "2"], { SAS_MAX_CUSTOMER_DELETES_PROD: "3" });
+      assert.equal(flag.exitCode, 1);
+      assert.equal(flag.err[0], "guard: refusing: 3 customers would be deleted, more than the limit 2 for stack prod (from --max-deletes):");
+      const otherStack = guard([three], { SAS_MAX_CUSTOMER_DELETES_DEV: "10" });
+      assert.equal(otherStack.exitCode, 1);
+      assert.equal(otherStack.err[0], `guard: refusing: 3 customers would be deleted, more than the ${DEFAULT_LIMIT}:`);
+    });
+
+    it("rejects a bad per-stack value and a preview mixing stacks (exit 2)", () => {
+      assert.deepEqual(guard([fixture("delete-one.json")], { SAS_MAX_CUSTOMER_DELETES_PROD: "many" }).err, [
+        'guard: SAS_MAX_CUSTOMER_DELETES_PROD: expected a non-negative integer number of customers, got "many"',
+      ]);
+      const t = fs.mkdtempSync(path.join(os.tmpdir(), "sas-guard-"));
+      try {
+        const file = path.join(t, "mixed.json");
+        fs.writeFileSync(file, JSON.stringify({ steps: [{ op: "delete", urn: `${COMPONENT}a` }, { op: "delete", urn: "urn:pulumi:dev::sas-onboarding::sas:index:CustomerSite::customer-b" }] }));
+        const run = guard([file]);
+        assert.equal(run.exitCode, 2);
+        assert.deepEqual(run.err, [
+          `guard: ${file}: the steps belong to 2 stacks (dev, prod); run the guard on one stack's preview at a time, each against its own limit`,
+        ]);
+      } finally {
+        fs.rmSync(t, { recursive: true, force: true });
+      }
     });
   });
 
@@ -307,6 +521,7 @@ describe("scripts/guard: mass-deletion guard", () => {
         PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
         SAS_ALLOW_MASS_DELETE: "",
         SAS_MAX_CUSTOMER_DELETES: "",
+        SAS_MAX_CUSTOMER_DELETES_PROD: "",
         ...extra,
       };
     }
