@@ -6,10 +6,10 @@ import { componentName, registryTableName } from "./components/model/names";
 import { PROJECT_ROOT } from "./components/model/project";
 import { loadCustomers } from "./components/records/load";
 import type { Customer } from "./components/model/customer";
-import { awsProvider } from "./infra/aws-provider";
+import { awsProvider, type AwsProvider } from "./infra/aws-provider";
 import { BasicAuth } from "./infra/basic-auth";
 import { CertManager, wildcardCertificateRef } from "./infra/cert-manager";
-import { Cluster, type ClusterArgs } from "./infra/cluster";
+import { Cluster } from "./infra/cluster";
 import { WildcardDns } from "./infra/dns";
 import { IngressController } from "./infra/ingress-controller";
 import { PlatformRbac } from "./infra/rbac";
@@ -27,8 +27,9 @@ export interface StackOutputs {
     kubeconfig: pulumi.Output<string | undefined>;
     /** The ingress controller's load balancer, when this stack installs the controller. */
     ingressAddress: pulumi.Output<string> | undefined;
-    registryTableName: pulumi.Output<string>;
-    registryTableArn: pulumi.Output<string>;
+    /** Absent when the registry is not managed by this stack (registry.manage: false). */
+    registryTableName: pulumi.Output<string> | undefined;
+    registryTableArn: pulumi.Output<string> | undefined;
     /** The local DynamoDB-compatible endpoint (local stack), for `npm run verify`. */
     registryEndpoint: string | undefined;
     /** Secret: the basic-auth credentials of non-prod pages (absent where pages are public). */
@@ -68,24 +69,41 @@ export async function defineStack(): Promise<StackOutputs> {
     return declareResources(settings, customers);
 }
 
-function clusterArgs(settings: StackSettings): ClusterArgs {
-    const k = settings.kubernetes;
-    return k.mode === "existing"
-        ? { mode: "existing", existing: k }
-        : { mode: "eks", eks: k, namePrefix: `sas-${settings.stack}`, region: settings.aws.region, deployerGroup: settings.rbac.deployerGroup };
+/**
+ * The AWS provider and region, created on first use: a stack that creates nothing in AWS (an existing cluster, a
+ * registry owned elsewhere) registers no AWS provider at all. The settings check guarantees `aws` where it is used.
+ */
+function awsAccess(settings: StackSettings): (what: string) => { provider: AwsProvider; region: string } {
+    let provider: AwsProvider | undefined;
+    return (what) => {
+        const a = settings.aws;
+        if (!a) throw new Error(`Pulumi.${settings.stack}.yaml: ${what} needs sas-onboarding:aws.region`);
+        provider ??= awsProvider({ region: a.region, environment: settings.stack, dynamodbEndpoint: a.dynamodbEndpoint });
+        return { provider, region: a.region };
+    };
 }
 
 async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
-    const aws = awsProvider({ region: settings.aws.region, environment: settings.stack, dynamodbEndpoint: settings.aws.dynamodbEndpoint });
-    const cluster = new Cluster("cluster", clusterArgs(settings), { providers: { aws } });
+    const aws = awsAccess(settings);
+    const k = settings.kubernetes;
+    const cluster =
+        k.mode === "existing"
+            ? new Cluster("cluster", { mode: "existing", existing: k })
+            : new Cluster(
+                  "cluster",
+                  { mode: "eks", eks: k, namePrefix: `sas-${settings.stack}`, region: aws("the EKS cluster").region, deployerGroup: settings.rbac.deployerGroup },
+                  { providers: { aws: aws("the EKS cluster").provider } },
+              );
     const k8sProvider = { providers: { kubernetes: cluster.provider } };
-    const registry = new Registry("registry", {
-        tableName: registryTableName(settings.stack),
-        environment: settings.stack,
-        protect: settings.registry.protect,
-        keyDeletionWindowDays: settings.registry.keyDeletionWindowDays,
-        localEndpoint: settings.aws.dynamodbEndpoint !== undefined,
-    }, { providers: { aws } });
+    const registry = settings.registry.manage
+        ? new Registry("registry", {
+              tableName: registryTableName(settings.stack),
+              environment: settings.stack,
+              protect: settings.registry.protect,
+              keyDeletionWindowDays: settings.registry.keyDeletionWindowDays,
+              localEndpoint: settings.aws?.dynamodbEndpoint !== undefined,
+          }, { providers: { aws: aws("the registry table").provider } })
+        : undefined;
 
     const c = settings.ingressController;
     const ingress = c.install
@@ -100,7 +118,7 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
           }, k8sProvider)
         : undefined;
     if (ingress && settings.dns.hostedZoneId) {
-        new WildcardDns("wildcard-dns", { zoneId: settings.dns.hostedZoneId, baseDomain: settings.baseDomain, target: ingress.address }, { providers: { aws } });
+        new WildcardDns("wildcard-dns", { zoneId: settings.dns.hostedZoneId, baseDomain: settings.baseDomain, target: ingress.address }, { providers: { aws: aws("the wildcard DNS record").provider } });
     }
     // The settings schema guarantees cert-manager's prerequisites (eks, controller, zone, e-mail); checked again here
     // only so the types know it.
@@ -108,17 +126,21 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
         new CertManager("cert-manager", {
             chartVersion: settings.certManager.chartVersion,
             baseDomain: settings.baseDomain,
-            region: settings.aws.region,
+            region: aws("cert-manager").region,
             hostedZoneId: settings.dns.hostedZoneId,
             acmeEmail: settings.certManager.acmeEmail,
             acmeServer: settings.certManager.acmeServer,
             oidc: cluster.oidc,
             ingressNamespace: { name: c.namespace, resource: ingress.namespace },
-            providers: { aws, kubernetes: cluster.provider },
+            providers: { aws: aws("cert-manager").provider, kubernetes: cluster.provider },
         });
     }
     const rbac = new PlatformRbac("platform-rbac", { deployerGroup: settings.rbac.deployerGroup }, k8sProvider);
-    const auth = settings.tenancy.basicAuth ? new BasicAuth("basic-auth") : undefined;
+    const auth = settings.tenancy.basicAuth
+        ? new BasicAuth("basic-auth", { password: settings.basicAuthPassword === undefined ? undefined : pulumi.secret(settings.basicAuthPassword) })
+        : undefined;
+    const siteProviders: Record<string, pulumi.ProviderResource> = { kubernetes: cluster.provider };
+    if (registry) siteProviders.aws = aws("the registry items").provider;
 
     const image = imageReference(settings.image);
     const urls: Record<string, string> = {};
@@ -135,7 +157,7 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
                     ingressClassName: settings.ingress.className,
                     tls: settings.ingress.tls,
                     protectNamespace: settings.tenancy.protectNamespaces,
-                    registry: { tableName: registry.tableName, environment: settings.stack },
+                    registry: registry && { tableName: registry.tableName, environment: settings.stack },
                     tenancy: {
                         podSecurityVersion: settings.tenancy.podSecurityVersion,
                         ingressNamespace: c.namespace,
@@ -145,7 +167,7 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
                     viewerRole: rbac.viewerRole,
                     htpasswd: auth?.htpasswd,
                 },
-                { providers: { kubernetes: cluster.provider, aws } },
+                { providers: siteProviders },
             );
             urls[customer.id] = site.url;
             return site;
@@ -158,9 +180,9 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
         ingressAddress: ingress?.address,
-        registryTableName: registry.tableName,
-        registryTableArn: registry.tableArn,
-        registryEndpoint: settings.aws.dynamodbEndpoint,
+        registryTableName: registry?.tableName,
+        registryTableArn: registry?.tableArn,
+        registryEndpoint: settings.aws?.dynamodbEndpoint,
         basicAuth: auth?.credentials,
     };
 }

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { standardTags } from "./tags";
 
+export type AwsProvider = aws.Provider;
+
 export interface AwsProviderArgs {
     region: string;
     environment: string;

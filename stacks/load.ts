@@ -89,6 +89,14 @@ function crossFieldProblems(s: ReturnType<typeof stackSettingsSchema.parse>, pro
         if (!s.certManager.acmeEmail) problems.push(`${project}:certManager.acmeEmail: is required when certManager.install is true`);
         if (!s.ingress.tls.enabled) problems.push(`${project}:certManager.install: needs ingress.tls.enabled`);
     }
+    const awsUsers = [
+        s.kubernetes.mode === "eks" ? "kubernetes.mode eks" : "",
+        s.registry.manage ? "registry.manage" : "",
+        s.dns.hostedZoneId ? "dns.hostedZoneId" : "",
+        s.certManager.install ? "certManager.install" : "",
+    ].filter(Boolean);
+    if (!s.aws && awsUsers.length > 0) problems.push(`${project}:aws.region: is required: this stack creates AWS resources (${awsUsers.join(", ")})`);
+    if (s.basicAuthPassword && !s.tenancy.basicAuth) problems.push(`${project}:basicAuthPassword: is set but tenancy.basicAuth is off`);
     if (s.dns.hostedZoneId && !s.ingressController.install) {
         problems.push(`${project}:dns.hostedZoneId: needs ingressController.install (the record points at its load balancer)`);
     }

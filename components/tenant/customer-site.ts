@@ -27,7 +27,7 @@ export type CustomerSiteArgs = Omit<SiteSpec, "content"> & {
     /** Pulumi `protect` on the tenant namespace (prod): removing a customer then takes a deliberate second step. */
     protectNamespace?: boolean;
     /** The customer's PROFILE item in the stack's registry table; a child, so removing a customer removes only it. */
-    registry: { tableName: pulumi.Input<string>; environment: string };
+    registry?: { tableName: pulumi.Input<string>; environment: string };
     /** ClusterRole bound for the support group in this namespace; the component depends on it. */
     viewerRole: { name: string; resource?: pulumi.Resource };
     /** htpasswd line for basic auth (secret, from the stack's RandomPassword); required when tenancy.basicAuth. */
@@ -96,12 +96,14 @@ export class CustomerSite extends pulumi.ComponentResource {
 
         const url = customerUrl(args.customer.id, args.baseDomain, args.tls.enabled);
         const namespace = tenantNamespace(args.customer.id);
-        keep(new aws.dynamodb.TableItem(`${name}-registry-item`, {
-            tableName: args.registry.tableName,
-            hashKey: REGISTRY_KEYS.partition,
-            rangeKey: REGISTRY_KEYS.sort,
-            item: registryProfileItem(args.customer, { environment: args.registry.environment, url, namespace }),
-        }, child));
+        if (args.registry) {
+            keep(new aws.dynamodb.TableItem(`${name}-registry-item`, {
+                tableName: args.registry.tableName,
+                hashKey: REGISTRY_KEYS.partition,
+                rangeKey: REGISTRY_KEYS.sort,
+                item: registryProfileItem(args.customer, { environment: args.registry.environment, url, namespace }),
+            }, child));
+        }
 
         // A URN is known (also in preview) exactly when the engine has answered that resource's registration.
         this.registered = Promise.all(children.map((c) => new Promise<void>((done) => c.urn.apply(() => done())))).then(() => undefined);

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 
-export const STACKS = ["local", "dev", "stage", "prod"] as const;
+export const STACKS = ["local", "sandbox", "dev", "stage", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
 
 export function isStackName(s: string): s is StackName {

@@ -13,7 +13,7 @@ const one = (run: StackRun, type: string) => {
 };
 
 /** What each stack file must produce: zones, NAT gateways, node group sizes, protection. */
-const EXPECTED: Record<StackName, { eks: boolean; zones: number; nats: number; nodes?: [number, number, number]; protect: boolean }> = {
+const EXPECTED: Record<Exclude<StackName, "sandbox">, { eks: boolean; zones: number; nats: number; nodes?: [number, number, number]; protect: boolean }> = {
     local: { eks: false, zones: 0, nats: 0, protect: false },
     dev: { eks: true, zones: 2, nats: 1, nodes: [1, 2, 3], protect: false },
     stage: { eks: true, zones: 3, nats: 1, nodes: [2, 2, 4], protect: false },
@@ -22,7 +22,8 @@ const EXPECTED: Record<StackName, { eks: boolean; zones: number; nats: number; n
 
 const EKS_ONLY = ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/vpc:Vpc", "aws:iam/role:Role", "aws:eks/accessEntry:AccessEntry", "aws:iam/openIdConnectProvider:OpenIdConnectProvider"];
 
-for (const stack of STACKS) {
+// The sandbox stack creates nothing in AWS; it has its own block below.
+for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !== "sandbox")) {
     const want = EXPECTED[stack];
     describe(`platform: stack ${stack}`, () => {
         let run: StackRun;
@@ -250,5 +251,30 @@ describe("platform: removing a customer removes only its resources", () => {
             all.cleanup();
             fewer.cleanup();
         }
+    });
+});
+
+describe("platform: stack sandbox (the real engine's stack: no AWS, no random provider)", () => {
+    let run: StackRun;
+    before(async () => {
+        run = await runStack("sandbox", { config: { basicAuthPassword: "a-sandbox-password-from-config" } });
+    });
+
+    it("registers no AWS or random resource and no AWS provider: the registry is not managed here", () => {
+        assert.deepEqual(run.resources.filter((r) => /^(aws:|random:|pulumi:providers:(aws|random))/.test(r.type)).map((r) => r.type), []);
+        assert.equal(run.outputs.registryTableName, undefined);
+        assert.ok(of(run, "sas:index:CustomerSite").length > 0);
+    });
+
+    it("takes the basic-auth password from the config secret, as a secret", async () => {
+        const creds = run.outputs.basicAuth;
+        assert.ok(await outputIsSecret(creds));
+        assert.deepEqual(await outputValue(creds), { username: "sas-preview", password: "a-sandbox-password-from-config" });
+        const secrets = of(run, "kubernetes:core/v1:Secret");
+        assert.ok(secrets.length > 0 && secrets.every((s) => s.secretPaths.length > 0), "the htpasswd Secret is marked secret");
+    });
+
+    it("a stack that creates AWS resources without aws settings is refused, naming the key and why", async () => {
+        await assert.rejects(runStack("sandbox", { config: { registry: { manage: true } } }), /sas-onboarding:aws\.region: is required: this stack creates AWS resources \(registry\.manage\)/);
     });
 });

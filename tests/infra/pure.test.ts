@@ -98,7 +98,7 @@ describe("stack settings: eks mode", () => {
         ["version not a string", { ...eks, version: 1.33 }, "sas-onboarding:kubernetes.version:"],
         ["bad deployer ARN", { ...eks, deployerRoleArn: "root" }, "sas-onboarding:kubernetes.deployerRoleArn: must be an IAM role ARN"],
         ["unknown eks key", { ...eks, nodegroup: {} }, "sas-onboarding:kubernetes.nodegroup: unknown setting"],
-        ["missing aws block", eks, "sas-onboarding:aws:", { aws: undefined }],
+        ["missing aws block", eks, "sas-onboarding:aws.region: is required: this stack creates AWS resources (kubernetes.mode eks, registry.manage)", { aws: undefined }],
         ["bad region", eks, "sas-onboarding:aws.region: must be an AWS region", { aws: { region: "Europe" } }],
         ["bad local endpoint", eks, "sas-onboarding:aws.dynamodbEndpoint: must be a URL", { aws: { region: "eu-west-1", dynamodbEndpoint: "localhost" } }],
         ["VPC too small to carve", { ...eks, vpc: { cidr: "10.40.0.0/24" } }, "sas-onboarding:kubernetes.vpc.cidr: VPC CIDR 10.40.0.0/24 is too small"],

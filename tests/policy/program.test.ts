@@ -11,7 +11,7 @@ import { tenantNamespaces } from "../../policy/policies/tenancy";
 import { loadCustomers } from "../../components/records/load";
 import { PROJECT_ROOT } from "../../components/model/project";
 
-const STACK_NAMES = ["local", "dev", "stage", "prod"] as const;
+import { STACKS as STACK_NAMES } from "../harness/stack-config";
 
 /** The policy config CI passes with --policy-pack-config: the program must pass the pack exactly as CI runs it. */
 const PACK_CONFIG = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policy", "config.json"), "utf8")) as Record<string, object>;

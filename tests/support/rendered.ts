@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KubeObject } from "../harness/realparts/kube-client";
 
-export const STACKS = ["local", "dev", "stage", "prod"] as const;
-export type StackName = (typeof STACKS)[number];
+import { STACKS, type StackName } from "../harness/stack-config";
+export { STACKS, type StackName };
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const RENDER_TIMEOUT_MS = 300_000;

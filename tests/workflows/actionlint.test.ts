@@ -63,8 +63,8 @@ describe("GitHub Actions workflows: actionlint", function () {
         assert.ok(fs.existsSync(actionlint), `tests/harness/build/build-actionlint.sh printed "${actionlint}", which does not exist`);
     });
 
-    it("has the four delivery workflows", function () {
-        for (const f of ["pr.yml", "deploy.yml", "destroy.yml", "e2e.yml"]) assert.ok(workflowFiles.includes(f), `.github/workflows/${f} is missing`);
+    it("has the delivery and intake workflows", function () {
+        for (const f of ["pr.yml", "deploy.yml", "destroy.yml", "e2e.yml", "intake.yml"]) assert.ok(workflowFiles.includes(f), `.github/workflows/${f} is missing`);
     });
 
     it("reports zero findings on every workflow", function () {
@@ -142,15 +142,21 @@ describe("GitHub Actions workflows: delivery rules", function () {
                 assert.ok(job.permissions !== undefined, `${file} job ${name}: declare permissions`);
                 const perms = job.permissions as Record<string, string>;
                 assert.equal(typeof perms, "object", `${file} job ${name}: permissions must be a map, not "${perms}"`);
+                // Writing the repository is intake's job alone: it pushes one onboard/<id> branch per customer.
+                const publishes = stepsOf(job).some((s) => /npm run (--silent )?intake -- publish/.test(String(s.run ?? "")));
                 for (const [scope, level] of Object.entries(perms)) {
                     if (level === "write") {
-                        assert.ok(["id-token", "pull-requests"].includes(scope), `${file} job ${name}: ${scope}: write is more than it needs`);
+                        const allowed = ["id-token", "pull-requests", ...(publishes ? ["contents"] : [])];
+                        assert.ok(allowed.includes(scope), `${file} job ${name}: ${scope}: write is more than it needs`);
                     }
                 }
                 const usesAws = stepsOf(job).some((s) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@"));
                 assert.equal(perms["id-token"] === "write", usesAws, `${file} job ${name}: id-token: write exactly when it assumes an AWS role`);
                 if (perms["pull-requests"] === "write") {
-                    assert.ok(stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true), `${file} job ${name}: pull-requests: write without a PR comment`);
+                    assert.ok(
+                        publishes || stepsOf(job).some((s) => s.with?.["comment-on-pr"] === true),
+                        `${file} job ${name}: pull-requests: write without a PR comment or an intake publish`,
+                    );
                 }
             }
         }
@@ -288,7 +294,7 @@ describe("GitHub Actions workflows: delivery rules", function () {
             assert.deepEqual(Object.keys(wf().on), ["pull_request"]);
             assert.ok(stepsOf(wf().jobs.test).some((s) => s.run === "npm test"));
             assert.ok(stepsOf(wf().jobs.test).some((s) => s.run === "npm ci"));
-            assert.deepEqual(wf().jobs.render.strategy.matrix.stack, ["local", "dev", "stage", "prod"]);
+            assert.deepEqual(wf().jobs.render.strategy.matrix.stack, ["local", "sandbox", "dev", "stage", "prod"]);
             const upload = stepsOf(wf().jobs.render).find((s) => String(s.uses ?? "").startsWith("actions/upload-artifact@"));
             assert.equal(upload?.with.path, "out/${{ matrix.stack }}/");
             const preview = wf().jobs.preview;
