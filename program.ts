@@ -14,6 +14,9 @@ import { WildcardDns } from "./infra/dns";
 import { IngressController } from "./infra/ingress-controller";
 import { PlatformRbac } from "./infra/rbac";
 import { Registry } from "./infra/registry";
+import { Monitoring } from "./infra/monitoring";
+import { BASIC_AUTH_USER } from "./components/model/htpasswd";
+import { resolveMonitoringSettings, type MonitoringSettings } from "./components/model/monitoring";
 import { loadStackSettings } from "./stacks/load";
 import type { StackSettings } from "./stacks/settings";
 
@@ -83,6 +86,27 @@ function awsAccess(settings: StackSettings): (what: string) => { provider: AwsPr
     };
 }
 
+/** Where the blackbox exporter finds the basic-auth password of non-prod pages (mounted from its own Secret). */
+const BLACKBOX_PASSWORD_FILE = "/etc/sas-basic-auth/password";
+
+export function monitoringSettings(settings: StackSettings): MonitoringSettings | undefined {
+    const m = settings.monitoring;
+    if (!m.enabled) return undefined;
+    try {
+        return resolveMonitoringSettings({
+            environment: settings.stack,
+            baseDomain: settings.baseDomain,
+            tls: settings.ingress.tls.enabled,
+            namespace: m.namespace,
+            selectorLabels: m.selectorLabels,
+            thresholds: m.thresholds,
+            blackbox: settings.tenancy.basicAuth ? { basicAuth: { username: BASIC_AUTH_USER, passwordFile: BLACKBOX_PASSWORD_FILE } } : {},
+        });
+    } catch (e) {
+        throw new Error(`Pulumi.${settings.stack}.yaml: sas-onboarding:monitoring: ${(e as Error).message}`);
+    }
+}
+
 async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
     const aws = awsAccess(settings);
     const k = settings.kubernetes;
@@ -142,6 +166,9 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
     const siteProviders: Record<string, pulumi.ProviderResource> = { kubernetes: cluster.provider };
     if (registry) siteProviders.aws = aws("the registry items").provider;
 
+    const monitoring = monitoringSettings(settings);
+    if (monitoring) new Monitoring("monitoring", { settings: monitoring, customers }, k8sProvider);
+
     const image = imageReference(settings.image);
     const urls: Record<string, string> = {};
     const batchSize = settings.customerBatchSize || customers.length || 1;
@@ -165,6 +192,7 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
                         basicAuth: settings.tenancy.basicAuth,
                     },
                     viewerRole: rbac.viewerRole,
+                    monitoring,
                     htpasswd: auth?.htpasswd,
                 },
                 { providers: siteProviders },

@@ -167,6 +167,29 @@ export const recordsSchema = z.strictObject({
     maxCustomers: z.number().int().min(1).max(100_000).default(RECORD_LIMITS.maxCustomers),
 });
 
+/**
+ * Prometheus Operator objects (docs/MONITORING.md): a PrometheusRule, scrape configs and the blackbox exporter's
+ * config per environment, one Probe per customer. Needs the operator's CRDs in the cluster (kube-prometheus-stack).
+ * Unset fields take the model's defaults (components/model/monitoring/settings.ts).
+ */
+export const monitoringSchema = z.strictObject({
+    enabled: flag.default(false),
+    /** Namespace of the shared monitoring objects (where kube-prometheus-stack runs). */
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).optional(),
+    /** Labels the operator's rule/probe/monitor selectors match, e.g. { release: kube-prometheus-stack }. */
+    selectorLabels: z.record(z.string(), z.string()).optional(),
+    thresholds: z
+        .strictObject({
+            latencyP95Seconds: z.number().positive().optional(),
+            errorRatio5xx: z.number().positive().max(1).optional(),
+            minRequestsPerSecond: z.number().positive().optional(),
+            onboardingStuckMinutes: z.number().int().positive().optional(),
+            verifyGraceMinutes: z.number().int().positive().optional(),
+            quotaUsedRatio: z.number().positive().max(1).optional(),
+        })
+        .optional(),
+});
+
 const tierOverrides = z
     .strictObject({
         starter: tierSizeSchema.partial().optional(),
@@ -204,6 +227,7 @@ export const stackSettingsSchema = z.strictObject({
     certManager: certManagerSchema.prefault({}),
     dns: dnsSchema.prefault({}),
     registry: registrySchema.prefault({}),
+    monitoring: monitoringSchema.prefault({}),
     tiers: tierOverrides,
 });
 

@@ -22,6 +22,7 @@ import {
 import { customerUrl, tenantNamespace } from "../model/names";
 import { renderSiteContent } from "../model/site/content";
 import { REGISTRY_KEYS, registryProfileItem } from "../model/registry";
+import { customerProbeManifest, type MonitoringSettings } from "../model/monitoring";
 
 export type CustomerSiteArgs = Omit<SiteSpec, "content"> & {
     /** Pulumi `protect` on the tenant namespace (prod): removing a customer then takes a deliberate second step. */
@@ -30,6 +31,8 @@ export type CustomerSiteArgs = Omit<SiteSpec, "content"> & {
     registry?: { tableName: pulumi.Input<string>; environment: string };
     /** ClusterRole bound for the support group in this namespace; the component depends on it. */
     viewerRole: { name: string; resource?: pulumi.Resource };
+    /** The environment's monitoring (monitoring.enabled): one blackbox Probe of this page, in the tenant namespace. */
+    monitoring?: MonitoringSettings;
     /** htpasswd line for basic auth (secret, from the stack's RandomPassword); required when tenancy.basicAuth. */
     htpasswd?: pulumi.Output<string>;
 };
@@ -96,6 +99,9 @@ export class CustomerSite extends pulumi.ComponentResource {
 
         const url = customerUrl(args.customer.id, args.baseDomain, args.tls.enabled);
         const namespace = tenantNamespace(args.customer.id);
+        if (args.monitoring) {
+            keep(new k8s.apiextensions.CustomResource(`${name}-probe`, customerProbeManifest(args.customer, args.monitoring), { ...child, dependsOn: [ns] }));
+        }
         if (args.registry) {
             keep(new aws.dynamodb.TableItem(`${name}-registry-item`, {
                 tableName: args.registry.tableName,

@@ -35,6 +35,7 @@ export const OTHER_TENANT_TYPES: readonly string[] = [
   "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
   "kubernetes:policy/v1:PodDisruptionBudget",
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+  "kubernetes:monitoring.coreos.com/v1:Probe",
 ];
 
 export type Classification =

@@ -23,7 +23,8 @@ export const LAYERS: readonly Layer[] = [
     { name: "program", match: /^(program|index)\.ts$/, may: ["model", "records", "tenant", "settings", "platform"] },
     { name: "policy", match: /^policy\//, may: ["model"] },
     { name: "harness", match: /^tests\/harness\//, may: [...PRODUCT] },
-    { name: "tools", match: /^scripts\//, may: [...PRODUCT, "harness"] },
+    // monitoring/render.ts writes the committed alerting and dashboard files from the model's builders.
+    { name: "tools", match: /^(scripts|monitoring)\//, may: [...PRODUCT, "harness"] },
     { name: "bench", match: /^bench\//, may: [...PRODUCT, "harness", "tools"] },
     { name: "tests", match: /^tests\//, may: [...PRODUCT, "policy", "harness", "tools", "bench"] },
 ];

@@ -43,7 +43,8 @@ for (const stack of STACKS) {
                     for (const role of always) assert.ok(children.includes(role), `${site.name} lacks ${role}`);
                     assert.equal(children.includes("basic-auth"), basicAuth, `${site.name} basic-auth`);
                     assert.equal(children.includes("hpa"), tier === "enterprise", `${site.name} hpa`);
-                    assert.ok(children.every((c) => [...always, "basic-auth", "hpa", "pdb"].includes(c)), children.join(","));
+                    assert.equal(children.includes("probe"), stack === "stage" || stack === "prod", `${site.name} probe (monitoring.enabled)`);
+                    assert.ok(children.every((c) => [...always, "basic-auth", "hpa", "pdb", "probe"].includes(c)), children.join(","));
                 }
             });
 
@@ -176,7 +177,13 @@ describe("program: determinism and blast radius", () => {
         try {
             const before = inputsByUrn((await runStack("stage", { customersDir: n.dir })).resources);
             const after = inputsByUrn((await runStack("stage", { customersDir: n1.dir })).resources);
-            for (const [urn, inputs] of before) assert.equal(after.get(urn), inputs, `changed: ${urn}`);
+            // The one shared object that lists every customer: the blackbox exporter's config (one module per customer,
+            // docs/MONITORING.md). It is platform, not another customer's, and gains exactly the new module.
+            const shared = (u: string) => u.endsWith("::monitoring-blackbox-config");
+            for (const [urn, inputs] of before) if (!shared(urn)) assert.equal(after.get(urn), inputs, `changed: ${urn}`);
+            const blackbox = [...after.keys()].find(shared)!;
+            assert.notEqual(after.get(blackbox), before.get(blackbox));
+            assert.match(after.get(blackbox)!, /c005/);
             const added = [...after.keys()].filter((u) => !before.has(u));
             assert.ok(added.length >= 6);
             assert.ok(added.every((u) => u.includes("customer-c005")), added.join("\n"));
@@ -229,6 +236,26 @@ describe("program: basic auth in front of non-prod pages", () => {
                 assert.deepEqual(s.secretPaths, ["stringData"]);
             }
             for (const i of ingresses) assert.equal(i.inputs.metadata.annotations["nginx.ingress.kubernetes.io/auth-secret"], "welcome-basic-auth");
+        });
+    }
+});
+
+describe("program: monitoring (monitoring.enabled)", () => {
+    for (const [stack, enabled] of [["local", false], ["sandbox", false], ["dev", false], ["stage", true], ["prod", true]] as const) {
+        it(`${stack}: ${enabled ? "one Probe per customer, in its namespace, and the environment's rules" : "no monitoring objects"}`, async () => {
+            const run = await runStack(stack);
+            const probes = run.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:Probe");
+            const rules = run.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+            const customers = loadCustomers(path.join(PROJECT_ROOT, "customers"));
+            assert.equal(probes.length, enabled ? customers.length : 0);
+            assert.equal(rules.length, enabled ? 1 : 0);
+            for (const c of customers.filter(() => enabled)) {
+                const probe = probes.find((p) => p.inputs.metadata.namespace === `cust-${c.id}`);
+                assert.ok(probe, `no Probe in cust-${c.id}`);
+                assert.equal(probe.parent, run.resources.find((r) => r.type === "sas:index:CustomerSite" && r.name === `customer-${c.id}`)?.urn);
+                assert.deepEqual(probe.inputs.spec.targets.staticConfig.static, [`https://${c.id}.${stack === "prod" ? "" : `${stack}.`}sas.example.com/`]);
+            }
+            if (enabled) assert.ok(rules[0].inputs.spec.groups.length > 0);
         });
     }
 });
