@@ -8,11 +8,12 @@ import { loadCustomers } from "./components/records/load";
 import type { Customer } from "./components/model/customer";
 import { awsProvider, type AwsProvider } from "./infra/aws-provider";
 import { BasicAuth } from "./infra/basic-auth";
-import { CertManager, wildcardCertificateRef } from "./infra/cert-manager";
+import { CERT_MANAGER_NAMESPACE, CertManager, wildcardCertificateRef } from "./infra/cert-manager";
 import { Cluster } from "./infra/cluster";
 import { WildcardDns } from "./infra/dns";
 import { IngressController } from "./infra/ingress-controller";
 import { PlatformRbac } from "./infra/rbac";
+import { deployerOwnedObjects } from "./infra/rbac-rules";
 import { Registry } from "./infra/registry";
 import { Monitoring } from "./infra/monitoring";
 import { BASIC_AUTH_USER } from "./components/model/htpasswd";
@@ -54,6 +55,11 @@ export const STACK_OUTPUT_KEYS = [
 type UnlistedOutput = Exclude<keyof StackOutputs, (typeof STACK_OUTPUT_KEYS)[number]>;
 /** Fails to compile when StackOutputs gains a key that STACK_OUTPUT_KEYS does not list. */
 export const STACK_OUTPUT_KEYS_COMPLETE: [UnlistedOutput] extends [never] ? true : false = true;
+
+/** The outputs as the engine exports them: every listed key, in order, leaving out the ones this stack has not. */
+export function exportedOutputs(outputs: StackOutputs): Record<string, unknown> {
+    return Object.fromEntries(STACK_OUTPUT_KEYS.filter((key) => outputs[key] !== undefined).map((key) => [key, outputs[key]]));
+}
 
 /**
  * The whole program. Settings and customer records are parsed and validated completely before the first resource
@@ -159,7 +165,15 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
             providers: { aws: aws("cert-manager").provider, kubernetes: cluster.provider },
         });
     }
-    const rbac = new PlatformRbac("platform-rbac", { deployerGroup: settings.rbac.deployerGroup }, k8sProvider);
+    const rbac = new PlatformRbac("platform-rbac", {
+        deployerGroup: settings.rbac.deployerGroup,
+        supportGroup: settings.rbac.supportGroup,
+        owned: deployerOwnedObjects({
+            ingressNamespace: ingress ? c.namespace : undefined,
+            certManagerNamespace: settings.certManager.install ? CERT_MANAGER_NAMESPACE : undefined,
+            monitoringNamespace: monitoringSettings(settings)?.namespace,
+        }),
+    }, k8sProvider);
     const auth = settings.tenancy.basicAuth
         ? new BasicAuth("basic-auth", { password: settings.basicAuthPassword === undefined ? undefined : pulumi.secret(settings.basicAuthPassword) })
         : undefined;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { PROJECT } from "../components/model/project";
 import { TIERS } from "../components/model/customer";
 import { stackSettingsSchema, type StackSettings } from "./settings";
@@ -67,7 +68,11 @@ export function parseStackSettings(stack: string, values: Record<string, unknown
     return { ...settings, stack, tierSizes };
 }
 
-/** Reads the current stack's settings from the Pulumi engine's config. */
+/**
+ * Reads the current stack's settings from the Pulumi engine's config. A stack still carrying the documentation's
+ * example values stops here, before any resource (so before any cloud call), naming every such key. Under Pulumi's
+ * mock engine (render, tests) nothing reaches a cloud and the examples pass; a real engine needs allowExampleValues.
+ */
 export function loadStackSettings(): StackSettings {
     const stack = pulumi.getStack();
     let decoded: Record<string, unknown>;
@@ -76,7 +81,50 @@ export function loadStackSettings(): StackSettings {
     } catch (e) {
         throw new StackSettingsError(stack, [(e as Error).message]);
     }
-    return parseStackSettings(stack, decoded);
+    return settingsForEngine(stack, decoded, { mockEngine: underMockEngine() });
+}
+
+/** parseStackSettings, then the example-value check that only a real engine (one that reaches clouds) needs. */
+export function settingsForEngine(stack: string, decoded: Record<string, unknown>, engine: { mockEngine: boolean }, project = PROJECT): StackSettings {
+    const settings = parseStackSettings(stack, decoded, project);
+    const examples = settings.allowExampleValues || engine.mockEngine ? [] : exampleValueProblems(settings, project);
+    if (examples.length > 0) throw new StackSettingsError(stack, examples);
+    return settings;
+}
+
+/**
+ * True when the program runs under Pulumi's mock monitor (`npm run render`, the tests, the benchmark): no engine, no
+ * provider, so no value can reach a cloud and the examples are harmless (docs/DECISIONS.md "Example values").
+ */
+export function underMockEngine(): boolean {
+    return pulumi.runtime.getMonitor() instanceof MockMonitor;
+}
+
+/** The placeholders the stack files and docs ship with; none of them can work against a real account. */
+export const EXAMPLE_VALUES = {
+    accountId: "111122223333",
+    hostedZoneId: "Z0EXAMPLE0SAS0ZONE",
+    /** RFC 2606 reserves example.com (and .org/.net, .example) for documentation. */
+    domain: /(^|\.)example\.(com|org|net)$|(^|\.)example$/,
+} as const;
+
+/** Every setting that still holds an example value, each naming its key, the value and what to put there instead. */
+export function exampleValueProblems(s: StackSettings, project = PROJECT): string[] {
+    const problems: string[] = [];
+    const hint = `(an example value; replace it, or set ${project}:allowExampleValues true for offline evaluation only)`;
+    if (EXAMPLE_VALUES.domain.test(s.baseDomain)) problems.push(`${project}:baseDomain: "${s.baseDomain}" is a reserved example domain ${hint}`);
+    if (s.kubernetes.mode === "eks") {
+        const roles = { adminRoleArn: s.kubernetes.adminRoleArn, deployerRoleArn: s.kubernetes.deployerRoleArn, previewRoleArn: s.kubernetes.previewRoleArn };
+        for (const [key, arn] of Object.entries(roles)) {
+            if (arn?.split(":")[4] === EXAMPLE_VALUES.accountId) problems.push(`${project}:kubernetes.${key}: account ${EXAMPLE_VALUES.accountId} is the example account ${hint}`);
+        }
+    }
+    if (s.dns.hostedZoneId === EXAMPLE_VALUES.hostedZoneId) problems.push(`${project}:dns.hostedZoneId: ${s.dns.hostedZoneId} is the example zone ${hint}`);
+    const mailDomain = s.certManager.acmeEmail?.split("@")[1];
+    if (mailDomain && EXAMPLE_VALUES.domain.test(mailDomain)) {
+        problems.push(`${project}:certManager.acmeEmail: "${s.certManager.acmeEmail}" is at a reserved example domain; Let's Encrypt refuses it ${hint}`);
+    }
+    return problems;
 }
 
 /** Rules that span keys: each names the key to change. */
@@ -99,6 +147,17 @@ function crossFieldProblems(s: ReturnType<typeof stackSettingsSchema.parse>, pro
     if (s.basicAuthPassword && !s.tenancy.basicAuth) problems.push(`${project}:basicAuthPassword: is set but tenancy.basicAuth is off`);
     if (s.dns.hostedZoneId && !s.ingressController.install) {
         problems.push(`${project}:dns.hostedZoneId: needs ingressController.install (the record points at its load balancer)`);
+    }
+    if (s.kubernetes.mode === "eks") {
+        // EKS holds one access entry per principal, and the three roles are three different levels of access.
+        const k = s.kubernetes;
+        const seen = new Map<string, string>();
+        for (const [key, arn] of [["adminRoleArn", k.adminRoleArn], ["deployerRoleArn", k.deployerRoleArn], ["previewRoleArn", k.previewRoleArn]] as const) {
+            if (!arn) continue;
+            const first = seen.get(arn);
+            if (first) problems.push(`${project}:kubernetes.${key}: is the same role as kubernetes.${first}; admin, deployer and preview must be different IAM roles (one EKS access entry each)`);
+            else seen.set(arn, key);
+        }
     }
     return problems;
 }

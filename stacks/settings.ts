@@ -82,8 +82,18 @@ export const eksSchema = z.strictObject({
         maxSize: z.number().int().min(1),
         diskSizeGiB: z.number().int().min(20).default(20),
     }).refine((n) => n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize, { error: "needs minSize <= desiredSize <= maxSize" }),
-    /** IAM role the CI pipeline assumes; mapped by an EKS access entry to the deployer Kubernetes group. */
+    /**
+     * The pipeline's apply role of this environment (its GitHub environment's AWS_DEPLOY_ROLE_ARN): cluster admin
+     * through an explicit access entry (AmazonEKSClusterAdminPolicy). The cluster creator gets nothing implicitly, so
+     * every principal with access is one of these three settings (docs/RUNBOOK.md "Cluster identities").
+     */
+    adminRoleArn: z.string().regex(IAM_ROLE_ARN, { error: "must be an IAM role ARN" }),
+    /** IAM role mapped by an EKS access entry to the CI deployer group (rbac.deployerGroup): tenants only, RBAC + admission policy. */
     deployerRoleArn: z.string().regex(IAM_ROLE_ARN, { error: "must be an IAM role ARN" }),
+    /** IAM role of pull-request previews (AWS_PREVIEW_ROLE_ARN): read-only access (AmazonEKSViewPolicy, no Secrets). */
+    previewRoleArn: z.string().regex(IAM_ROLE_ARN, { error: "must be an IAM role ARN" }).optional(),
+    /** Amazon VPC CNI add-on version (e.g. v1.20.4-eksbuild.1); unset: the default for the cluster's version. */
+    vpcCniVersion: z.string().regex(/^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/, { error: "must be an add-on version such as v1.20.4-eksbuild.1" }).optional(),
 });
 
 export const existingClusterSchema = z.strictObject({
@@ -100,7 +110,7 @@ export const kubernetesSchema = z.discriminatedUnion("mode", [existingClusterSch
 export const awsSchema = z.strictObject({
     region: z.string().regex(/^[a-z]{2}-[a-z]+-[0-9]$/, { error: "must be an AWS region such as eu-west-1" }),
     /**
-     * A local DynamoDB-compatible endpoint (DynamoDB Local, dynalite). When set, the AWS provider talks only to it,
+     * A local DynamoDB endpoint (DynamoDB Local; dynalite lacks the point-in-time recovery the table turns on). When set, the AWS provider talks only to it,
      * skips every credential check, and the registry uses the AWS-owned key (local servers have no KMS).
      */
     dynamodbEndpoint: z.url({ error: "must be a URL such as http://127.0.0.1:4567" }).optional(),
@@ -203,6 +213,13 @@ export const stackSettingsSchema = z.strictObject({
         error: "must be a lower-case DNS name with at least two labels",
     }),
     customersDir: z.string().min(1).default("customers"),
+    /**
+     * Lets the program run with the documentation's example values (account 111122223333, zone Z0EXAMPLE0SAS0ZONE,
+     * *.example.com). Off: `pulumi preview`/`up` stops before any cloud call, naming each example key. Runs under
+     * Pulumi's mock engine (`npm run render`, the tests) never reach a cloud and need no setting; this is for a real
+     * engine pointed at no cloud on purpose (a local emulator). Never set it in a stack that deploys.
+     */
+    allowExampleValues: flag.default(false),
     allowEmptyCustomers: flag.default(false),
     records: recordsSchema.prefault({}),
     /**

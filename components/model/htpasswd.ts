@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 export const BASIC_AUTH_USER = "sas-preview";
 
 /**
- * One htpasswd line in the `{SHA}` scheme (ingress-nginx's auth_basic accepts it). Chosen over bcrypt/apr1 because
+ * One htpasswd line in the `{SHA}` scheme, which nginx's auth_basic_user_file accepts (each page's own nginx checks
+ * it, from the tenant's Secret). Chosen over bcrypt/apr1 because
  * those embed a random salt, which would change the Secret's input on every run; the password itself is a
  * 24-character random string from @pulumi/random (~140 bits), so a fast hash does not make it guessable.
  */

@@ -1,6 +1,6 @@
 /**
- * Just enough Kubernetes quantity arithmetic to size quotas from per-pod requests: CPU in millicores, memory in
- * MiB. Results are written in those units so that the same inputs always give the same strings.
+ * Just enough Kubernetes quantity arithmetic to size quotas from per-pod requests: CPU in millicores, memory and
+ * ephemeral storage in MiB. Results are written in those units so that the same inputs always give the same strings.
  */
 const CPU_UNITS: Record<string, number> = { m: 1, "": 1000 };
 const MEMORY_UNITS: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024 };
@@ -25,3 +25,5 @@ export function mebibytes(q: string): number {
 
 export const cpuTimes = (q: string, n: number) => `${milliCpu(q) * n}m`;
 export const memoryTimes = (q: string, n: number) => `${mebibytes(q) * n}Mi`;
+/** Ephemeral storage is bytes like memory: the same binary units (Ki, Mi, Gi) and the same arithmetic. */
+export const storageTimes = (q: string, n: number) => `${mebibytes(q) * n}Mi`;

@@ -14,6 +14,7 @@ import {
 import {
     configMapManifest,
     deploymentManifest,
+    httpRouteManifest,
     ingressManifest,
     serviceManifest,
     tenantNamespaceManifest,
@@ -38,7 +39,8 @@ export type CustomerSiteArgs = Omit<SiteSpec, "content"> & {
 };
 
 /**
- * One customer's welcome page: its namespace, page + nginx config, Deployment, Service, Ingress and registry item.
+ * One customer's welcome page: its namespace, page + nginx config, Deployment, Service, route (an Ingress, or an
+ * HTTPRoute on the shared Gateway when `gateway` is set) and registry item.
  * Children inherit the component's providers (`providers: { kubernetes, aws }`). The Kubernetes objects
  * themselves come from pure functions in ./k8s/manifests; this class only wires them into Pulumi resources.
  */
@@ -51,7 +53,7 @@ export class CustomerSite extends pulumi.ComponentResource {
 
     constructor(name: string, args: CustomerSiteArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("sas:index:CustomerSite", name, {}, opts);
-        const spec: SiteSpec = { ...args, content: renderSiteContent(args.customer) };
+        const spec: SiteSpec = { ...args, content: renderSiteContent(args.customer, { basicAuth: args.tenancy.basicAuth }) };
         // The manifests are plain data checked by the real API server tests; here they are handed over as-is.
         const child = { parent: this };
 
@@ -80,18 +82,25 @@ export class CustomerSite extends pulumi.ComponentResource {
             dependsOn: [ns, ...(args.viewerRole.resource ? [args.viewerRole.resource] : [])],
         }));
         const configMap = keep(new k8s.core.v1.ConfigMap(`${name}-configmap`, configMapManifest(spec), inNamespace));
-        const deployment = keep(new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec), {
-            ...child,
-            dependsOn: [ns, configMap, ...guards],
-        }));
-        const service = keep(new k8s.core.v1.Service(`${name}-service`, serviceManifest(spec), inNamespace));
-        const ingressDeps: pulumi.Resource[] = [ns, service];
+        // The pods mount the htpasswd file (basic auth), so the Secret exists before the Deployment.
+        const podInputs: pulumi.Resource[] = [configMap];
         if (args.tenancy.basicAuth) {
             if (!args.htpasswd) throw new pulumi.ResourceError("tenancy.basicAuth needs an htpasswd line", this);
             const secret = basicAuthSecretManifest(spec, args.htpasswd.apply((line) => `${line}\n`));
-            ingressDeps.push(keep(new k8s.core.v1.Secret(`${name}-basic-auth`, secret, inNamespace)));
+            podInputs.push(keep(new k8s.core.v1.Secret(`${name}-basic-auth`, secret, inNamespace)));
         }
-        keep(new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec), { ...child, dependsOn: ingressDeps }));
+        const deployment = keep(new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentManifest(spec), {
+            ...child,
+            dependsOn: [ns, ...podInputs, ...guards],
+        }));
+        const service = keep(new k8s.core.v1.Service(`${name}-service`, serviceManifest(spec), inNamespace));
+        const routeOpts = { ...child, dependsOn: [ns, service] };
+        if (args.gateway) {
+            // Gateway API kinds are CRDs (not in the SDK's typed resources); the route is the customer's, like the Ingress.
+            keep(new k8s.apiextensions.CustomResource(`${name}-route`, httpRouteManifest({ ...spec, gateway: args.gateway }), routeOpts));
+        } else {
+            keep(new k8s.networking.v1.Ingress(`${name}-ingress`, ingressManifest(spec), routeOpts));
+        }
         const pdb = podDisruptionBudgetManifest(spec);
         if (pdb) keep(new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pdb, { ...child, dependsOn: [ns, deployment] }));
         const hpa = autoscalerManifest(spec);

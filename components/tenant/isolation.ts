@@ -1,11 +1,11 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { meta, type SiteSpec } from "./manifests";
+import { containerResources, EPHEMERAL_STORAGE, meta, type SiteSpec } from "./manifests";
 import { selectorLabels } from "../model/labels";
 import { OBJECT_NAMES } from "../model/names";
-import { cpuTimes, memoryTimes } from "../model/quantity";
+import { cpuTimes, memoryTimes, storageTimes } from "../model/quantity";
 import { maxPods } from "../model/tiers";
-import { SITE_LAYOUT } from "../model/site/layout";
+import { AUTH_FILE, SITE_LAYOUT } from "../model/site/layout";
 
 /**
  * The objects that keep one tenant from seeing, reaching or starving another: quota, limits, network policy,
@@ -26,6 +26,8 @@ export function resourceQuotaManifest(spec: SiteSpec): k8s.core.v1.ResourceQuota
                 "requests.memory": memoryTimes(size.memoryRequest, pods),
                 "limits.cpu": cpuTimes(size.cpuLimit, pods),
                 "limits.memory": memoryTimes(size.memoryLimit, pods),
+                "requests.ephemeral-storage": storageTimes(EPHEMERAL_STORAGE.request, pods),
+                "limits.ephemeral-storage": storageTimes(EPHEMERAL_STORAGE.limit, pods),
                 // A page needs one ConfigMap, one Service and at most one Secret; no volumes, no load balancers.
                 configmaps: "4",
                 secrets: "4",
@@ -38,9 +40,12 @@ export function resourceQuotaManifest(spec: SiteSpec): k8s.core.v1.ResourceQuota
     };
 }
 
-/** Defaults for anything created without resources, and a ceiling at the tier's per-pod limit. */
+/**
+ * Defaults for anything created without resources, and a ceiling at the per-pod limit: exactly the welcome
+ * container's own requests and limits (CPU, memory, ephemeral storage), so the page's pod always fits.
+ */
 export function limitRangeManifest(spec: SiteSpec): k8s.core.v1.LimitRangeArgs {
-    const { size } = spec;
+    const { requests, limits } = containerResources(spec.size);
     return {
         apiVersion: "v1",
         kind: "LimitRange",
@@ -49,9 +54,9 @@ export function limitRangeManifest(spec: SiteSpec): k8s.core.v1.LimitRangeArgs {
             limits: [
                 {
                     type: "Container",
-                    default: { cpu: size.cpuLimit, memory: size.memoryLimit },
-                    defaultRequest: { cpu: size.cpuRequest, memory: size.memoryRequest },
-                    max: { cpu: size.cpuLimit, memory: size.memoryLimit },
+                    default: limits,
+                    defaultRequest: requests,
+                    max: limits,
                 },
             ],
         },
@@ -69,8 +74,9 @@ export function denyAllPolicyManifest(spec: SiteSpec): k8s.networking.v1.Network
 }
 
 /**
- * The one allowed flow: the ingress controller's namespace to the page's port. There is no egress rule on purpose:
- * the page is static, nginx resolves no names and calls nothing, so even DNS stays denied.
+ * The one allowed flow: the ingress controller's own pods (their namespace AND their labels, one peer: anything else
+ * that runs in that namespace is not admitted) to the page's port. There is no egress rule on purpose: the page is
+ * static, nginx resolves no names and calls nothing, so even DNS stays denied.
  */
 export function allowIngressPolicyManifest(spec: SiteSpec): k8s.networking.v1.NetworkPolicyArgs {
     return {
@@ -82,7 +88,12 @@ export function allowIngressPolicyManifest(spec: SiteSpec): k8s.networking.v1.Ne
             policyTypes: ["Ingress"],
             ingress: [
                 {
-                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": spec.tenancy.ingressNamespace } } }],
+                    from: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": spec.tenancy.ingressNamespace } },
+                            podSelector: { matchLabels: spec.tenancy.ingressPodSelector },
+                        },
+                    ],
                     ports: [{ protocol: "TCP", port: SITE_LAYOUT.port }],
                 },
             ],
@@ -90,9 +101,13 @@ export function allowIngressPolicyManifest(spec: SiteSpec): k8s.networking.v1.Ne
     };
 }
 
-/** Only for tiers that run 2+ pods: voluntary disruptions (node drains) take at most one pod at a time. */
+/**
+ * For every Deployment that can run 2+ pods (replicas, or the autoscaler's maximum): voluntary disruptions (node
+ * drains) take at most one pod at a time. With an autoscaler at one pod the budget still lets a drain evict it
+ * (maxUnavailable 1), so it never blocks maintenance; once the autoscaler has added pods, a drain cannot take them all.
+ */
 export function podDisruptionBudgetManifest(spec: SiteSpec): k8s.policy.v1.PodDisruptionBudgetArgs | undefined {
-    if ((spec.size.autoscaling?.minReplicas ?? spec.size.replicas) < 2) return undefined;
+    if ((spec.size.autoscaling?.maxReplicas ?? spec.size.replicas) < 2) return undefined;
     return {
         apiVersion: "policy/v1",
         kind: "PodDisruptionBudget",
@@ -129,8 +144,9 @@ export function supportRoleBindingManifest(spec: SiteSpec, clusterRoleName: stri
 }
 
 /**
- * The htpasswd Secret ingress-nginx reads for basic auth (key `auth`, as its annotation contract requires). The
- * file content is passed in as is (a string, or a secret Output in the component) so it never leaves secrecy.
+ * The htpasswd Secret the page's own nginx reads for basic auth: key `htpasswd`, mounted read-only at
+ * SITE_LAYOUT.htpasswdPath by the Deployment. The file content is passed in as is (a string, or a secret Output in the
+ * component) so it never leaves secrecy.
  */
 export function basicAuthSecretManifest(spec: SiteSpec, htpasswdFile: pulumi.Input<string>): k8s.core.v1.SecretArgs {
     return {
@@ -138,6 +154,6 @@ export function basicAuthSecretManifest(spec: SiteSpec, htpasswdFile: pulumi.Inp
         kind: "Secret",
         metadata: meta(spec, OBJECT_NAMES.basicAuthSecret),
         type: "Opaque",
-        stringData: { auth: htpasswdFile },
+        stringData: { [AUTH_FILE.key]: htpasswdFile },
     };
 }

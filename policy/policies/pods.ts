@@ -69,6 +69,14 @@ export const noPrivilegeEscalation = podPolicy(
   ALL_CONTAINERS,
 );
 
+export const notPrivileged = podPolicy(
+  "pod-not-privileged",
+  "Containers must not run privileged (a privileged container is root on the node).",
+  "Remove securityContext.privileged or set it to false on every container.",
+  (_pod, c) => (asRecord(c.spec.securityContext)?.privileged === true ? [`must not set ${c.path}.securityContext.privileged: true`] : []),
+  ALL_CONTAINERS,
+);
+
 export const dropAllCapabilities = podPolicy(
   "pod-drop-all-capabilities",
   'Containers must drop all Linux capabilities (capabilities.drop: ["ALL"]).',
@@ -183,6 +191,7 @@ export const seccompRuntimeDefault = podPolicy(
 export const podPolicies: ResourceValidationPolicy[] = [
   runAsNonRoot,
   noPrivilegeEscalation,
+  notPrivileged,
   dropAllCapabilities,
   readOnlyRootFilesystem,
   resourcesSet,

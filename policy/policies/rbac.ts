@@ -1,5 +1,8 @@
 // RBAC least privilege: wildcards silently grow with every CRD installed later, escalate/bind/impersonate let a
-// holder mint permissions it does not have, and cluster-wide secret read crosses every tenant boundary at once.
+// holder mint permissions it does not have, a token request mints a service account's credentials, and cluster-wide
+// secret read (including the data that update, patch and delete answer with) crosses every tenant boundary at once.
+// Where a namespaced grant is impossible (the CI deployer: RBAC cannot name cust-*), the admission policy in
+// infra/rbac-rules.ts confines writes; the policy pack checks the RBAC half.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { forTypes } from "../lib/applies";
 import { K8S, asArray, asRecord, describeObject } from "../lib/types";
@@ -45,23 +48,38 @@ export const rbacNoWildcards: ResourceValidationPolicy = {
 
 export const ESCALATION_VERBS = ["escalate", "bind", "impersonate"] as const;
 
+/** Subresources whose `create` hands out a service account's credentials: a token for any account it names. */
+const TOKEN_SUBRESOURCES = ["serviceaccounts/token", "serviceaccounts/*", "*/token", "*"];
+
 export const rbacNoEscalationVerbs: ResourceValidationPolicy = {
   name: "rbac-no-escalation-verbs",
-  description: "ClusterRoles must not grant the escalate, bind or impersonate verbs.",
-  remediationSteps: "Remove escalate, bind and impersonate from the ClusterRole's verbs.",
+  description:
+    "ClusterRoles must not grant the escalate, bind or impersonate verbs, nor create service-account tokens (serviceaccounts/token).",
+  remediationSteps:
+    "Remove escalate, bind and impersonate from the ClusterRole's verbs, and create on serviceaccounts/token from its rules.",
   enforcementLevel: "mandatory",
   validateResource: forTypes([K8S.clusterRole], (args, reportViolation) => {
     const subject = describeObject(args.type, args.props, args.name);
     for (const rule of rulesOf(args.props)) {
-      const granted = ESCALATION_VERBS.filter((v) => rule.verbs.map((x) => x.toLowerCase()).includes(v));
+      const verbs = rule.verbs.map((x) => x.toLowerCase());
+      const granted = ESCALATION_VERBS.filter((v) => verbs.includes(v));
       if (granted.length > 0) {
         reportViolation(`${subject}: ${rule.path}.verbs grants ${granted.join(", ")}; remove them from the ClusterRole`);
+      }
+      const coreGroup = rule.apiGroups.includes("") || rule.apiGroups.includes("*");
+      const tokens = rule.resources.filter((r) => TOKEN_SUBRESOURCES.includes(r));
+      if (coreGroup && tokens.length > 0 && (verbs.includes("create") || verbs.includes("*"))) {
+        reportViolation(`${subject}: ${rule.path} grants create on ${tokens.join(", ")}: it mints tokens of any service account it names; remove it`);
       }
     }
   }),
 };
 
-const READ_VERBS = ["get", "list", "watch", "*"];
+/**
+ * Verbs whose answer carries a Secret's data: the reads, and also update, patch and delete, which answer with the
+ * object (a no-op patch reads a Secret as well as a get). Only `create` answers with what the caller sent.
+ */
+const READ_VERBS = ["get", "list", "watch", "update", "patch", "delete", "deletecollection", "*"];
 
 export interface ClusterSecretReadConfig {
   /**
@@ -73,7 +91,8 @@ export interface ClusterSecretReadConfig {
 
 export const rbacNoClusterSecretRead: ResourceValidationPolicy = {
   name: "rbac-no-cluster-secret-read",
-  description: "ClusterRoles must not grant read (get, list, watch) on secrets: that reads every tenant's secrets.",
+  description:
+    "ClusterRoles must not grant a verb that returns Secret data (get, list, watch, update, patch, delete, deletecollection) on secrets: that reads every tenant's secrets.",
   remediationSteps:
     "Grant secret access with a namespaced Role instead, or (for a rule pinned by resourceNames) list the names in policy config allowedSecretNames.",
   enforcementLevel: "mandatory",

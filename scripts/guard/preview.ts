@@ -4,9 +4,10 @@
 // "same" steps appear only with --show-sames; create-replacement/delete-replaced only with
 // --show-replacement-steps (otherwise a replacement is one logical "replace" step).
 //
-// This file is the only place that knows the input format: everything after it works on ChangeStep. Feeding the guard
-// the engine event stream (`--event-log`, resourcePreEvent.metadata { op, urn, old, new }) later means adding a second
-// reader here that yields the same ChangeStep list.
+// It also reads the engine's event stream as JSON lines (`pulumi preview --event-log <file>`, and exactly what the
+// Automation API's onEvent delivers): resourcePreEvent.metadata { op, urn, old, new } become the same steps, error
+// diagnosticEvents the same diagnostics, the summaryEvent the change summary. This file is the only place that knows
+// the input formats: everything after it works on ChangeStep.
 
 import { findJsonError } from "./json-error";
 import { parseUrn } from "./urn";
@@ -49,7 +50,7 @@ export class PreviewInputError extends Error {
   }
 }
 
-const HOW_TO_PRODUCE = 'produce it with `pulumi preview --json --stack <stack> > preview.json`';
+export const HOW_TO_PRODUCE = 'produce it with `pulumi preview --json --stack <stack> > preview.json` (or `--event-log preview-events.jsonl`)';
 
 /** 1-based line and column of a 0-based character offset. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -64,13 +65,62 @@ function describeType(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-/** Parses and shape-checks preview JSON. `file` is only used in error messages. */
+/** One line of an engine event log; only the fields the guard reads. */
+interface EngineEventLine {
+  sequence?: number;
+  resourcePreEvent?: { metadata?: { op?: unknown; urn?: unknown; old?: unknown; new?: unknown } };
+  diagnosticEvent?: { severity?: unknown; message?: unknown; urn?: unknown };
+  summaryEvent?: { resourceChanges?: Record<string, number> };
+}
+
+const EVENT_KEYS = ["cancelEvent", "stdoutEvent", "diagnosticEvent", "preludeEvent", "summaryEvent", "resourcePreEvent", "resOutputsEvent", "resOpFailedEvent", "policyEvent", "engineEvent", "startDebuggingEvent", "progressEvent", "errorEvent", "policyRemediationEvent", "policyLoadEvent", "policyAnalyzeSummaryEvent", "policyRemediateSummaryEvent", "policyAnalyzeStackSummaryEvent"];
+
+/** An event log is JSON lines whose first object has a `sequence` and one event key; a preview document is one object. */
+function looksLikeEventLog(text: string): boolean {
+  const first = text.trimStart().split("\n", 1)[0];
+  try {
+    const doc = JSON.parse(first) as Record<string, unknown>;
+    return doc !== null && typeof doc === "object" && "sequence" in doc && EVENT_KEYS.some((k) => k in doc);
+  } catch {
+    return false;
+  }
+}
+
+/** The engine event stream (JSON lines) as the digest `pulumi preview --json` would print. */
+export function parseEventLog(text: string, file: string): PreviewDigest {
+  const steps: PreviewStep[] = [];
+  const diagnostics: { severity: string; message: string }[] = [];
+  let changeSummary: Record<string, number> | undefined;
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let e: EngineEventLine;
+    try {
+      e = JSON.parse(line) as EngineEventLine;
+    } catch (err) {
+      throw new PreviewInputError(`${file}:${i + 1}: not a JSON event (${(err as Error).message}); ${HOW_TO_PRODUCE}`);
+    }
+    const m = e.resourcePreEvent?.metadata;
+    if (m) {
+      if (typeof m.op !== "string" || typeof m.urn !== "string" || m.urn === "") {
+        throw new PreviewInputError(`${file}:${i + 1}: resourcePreEvent.metadata has no op and urn`);
+      }
+      steps.push({ op: m.op, urn: m.urn, oldState: isState(m.old) ? m.old : null, newState: isState(m.new) ? m.new : null });
+    }
+    const d = e.diagnosticEvent;
+    if (d && typeof d.severity === "string") diagnostics.push({ severity: d.severity, message: typeof d.message === "string" ? d.message : "" });
+    if (e.summaryEvent?.resourceChanges) changeSummary = e.summaryEvent.resourceChanges;
+  });
+  return { steps, diagnostics, ...(changeSummary ? { changeSummary } : {}) };
+}
+
+/** Parses and shape-checks preview JSON (or an engine event log). `file` is only used in error messages. */
 export function parsePreview(raw: string, file: string): PreviewDigest {
   // A byte-order mark (PowerShell redirection writes one) is not JSON but says nothing about the content.
   const text = raw.startsWith("\uFEFF") ? raw.slice(1) : raw;
   if (text.trim() === "") {
     throw new PreviewInputError(`${file}: file is empty; ${HOW_TO_PRODUCE}`);
   }
+  if (looksLikeEventLog(text)) return parseEventLog(text, file);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { assessSteps } from "./deletions";
 import { GuardUsageError, USAGE, limitForStack, parseGuardArgs } from "./options";
-import { PreviewInputError, assertPreviewSucceeded, changeSteps, parsePreview, previewStack } from "./preview";
+import { HOW_TO_PRODUCE, PreviewInputError, assertPreviewSucceeded, changeSteps, parsePreview, previewStack } from "./preview";
 import { judge } from "./verdict";
 
 export interface GuardRun {
@@ -26,7 +26,7 @@ export function runGuard(argv: readonly string[], env: Record<string, string | u
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : (e as Error).message;
       throw new PreviewInputError(
-        `${opts.file}: ${why}; produce it with \`pulumi preview --json --stack <stack> > preview.json\``,
+        `${opts.file}: ${why}; ${HOW_TO_PRODUCE}`,
       );
     }
     const digest = parsePreview(text, name);

@@ -20,7 +20,7 @@ const EXPECTED: Record<Exclude<StackName, "sandbox">, { eks: boolean; zones: num
     prod: { eks: true, zones: 3, nats: 3, nodes: [3, 3, 9], protect: true },
 };
 
-const EKS_ONLY = ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:ec2/vpc:Vpc", "aws:iam/role:Role", "aws:eks/accessEntry:AccessEntry", "aws:iam/openIdConnectProvider:OpenIdConnectProvider"];
+const EKS_ONLY = ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:ec2/vpc:Vpc", "aws:iam/role:Role", "aws:eks/accessEntry:AccessEntry", "aws:iam/openIdConnectProvider:OpenIdConnectProvider"];
 
 // The sandbox stack creates nothing in AWS; it has its own block below.
 for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !== "sandbox")) {
@@ -123,11 +123,39 @@ for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !
                 assert.equal(n.subnetIds.length, want.zones);
             });
 
-            it("OIDC provider for service-account roles and an access entry for the CI deployer group", () => {
+            it("OIDC provider for service-account roles; access entries of exactly the admin, deployer and preview roles", () => {
                 assert.deepEqual(one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs.clientIdLists, ["sts.amazonaws.com"]);
-                const entry = one(run, "aws:eks/accessEntry:AccessEntry").inputs;
-                assert.equal(entry.principalArn, "arn:aws:iam::111122223333:role/sas-ci-deployer");
-                assert.deepEqual(entry.kubernetesGroups, ["sas:ci-deployers"]);
+                // No implicit admin for whoever creates the cluster: every principal is an explicit entry below.
+                assert.equal(one(run, "aws:eks/cluster:Cluster").inputs.accessConfig.bootstrapClusterCreatorAdminPermissions, false);
+                const entries = of(run, "aws:eks/accessEntry:AccessEntry").map((e) => e.inputs);
+                const role = (name: string) => `arn:aws:iam::111122223333:role/${name}`;
+                assert.deepEqual(entries.map((e) => e.principalArn).sort(), [role(`sas-ci-deployer-${stack}`), role(`sas-github-deploy-${stack}`), role("sas-github-preview")]);
+                assert.deepEqual(entries.find((e) => e.principalArn === role(`sas-ci-deployer-${stack}`))!.kubernetesGroups, ["sas:ci-deployers"]);
+                for (const e of entries) assert.equal(e.type, "STANDARD");
+                const policies = of(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((a) => [a.inputs.principalArn, a.inputs.policyArn, a.inputs.accessScope.type]);
+                assert.deepEqual(policies.sort(), [
+                    [role(`sas-github-deploy-${stack}`), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", "cluster"],
+                    [role("sas-github-preview"), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", "cluster"],
+                ]);
+                // The deployer gets no access policy: only its group, which RBAC and the admission policy confine.
+                assert.ok(!policies.some(([principal]) => principal === role(`sas-ci-deployer-${stack}`)));
+            });
+
+            it("the Kubernetes provider waits for the admin's access policy (the identity running the program may use the cluster)", () => {
+                const provider = one(run, "pulumi:providers:kubernetes");
+                const association = of(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").find((a) => a.name === `sas-${stack}-admin-access-policy`)!;
+                assert.ok(provider.dependsOn.includes(association.urn), provider.dependsOn.join("\n"));
+            });
+
+            it("the VPC CNI add-on enforces NetworkPolicies, and the nodes join after it", () => {
+                const addon = one(run, "aws:eks/addon:Addon");
+                assert.equal(addon.inputs.addonName, "vpc-cni");
+                assert.deepEqual(JSON.parse(addon.inputs.configurationValues), { enableNetworkPolicy: "true" });
+                assert.equal(addon.inputs.resolveConflictsOnCreate, "OVERWRITE");
+                assert.equal(addon.inputs.clusterName, one(run, "aws:eks/cluster:Cluster").inputs.name);
+                assert.ok(one(run, "aws:eks/nodeGroup:NodeGroup").dependsOn.includes(addon.urn), "the node group must wait for the add-on");
+                // Tenants rely on it: each has a default-deny policy that only an enforcing CNI makes real.
+                assert.equal(of(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((p) => p.inputs.metadata.name === "default-deny").length, CUSTOMERS.length);
             });
 
             it("the Kubernetes provider is built from the cluster's kubeconfig (aws eks get-token), exported as a secret", async () => {
@@ -246,7 +274,13 @@ describe("platform: removing a customer removes only its resources", () => {
             const gone = before.resources.filter((r) => !afterInputs.has(r.urn));
             assert.ok(gone.length > 0 && gone.every((r) => r.urn.includes("customer-bbb")), gone.map((r) => r.urn).join("\n"));
             assert.ok(gone.some((r) => r.type === "aws:dynamodb/tableItem:TableItem"));
-            for (const r of before.resources.filter((r) => !r.urn.includes("customer-bbb"))) assert.equal(afterInputs.get(r.urn), JSON.stringify(r.inputs), r.urn);
+            // The one shared object that lists every customer (monitoring.enabled): the blackbox exporter's modules.
+            const isBlackbox = (r: { type: string; inputs: { metadata?: { name?: string } } }) =>
+                r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata?.name === "sas-blackbox-modules";
+            for (const r of before.resources.filter((r) => !r.urn.includes("customer-bbb") && !isBlackbox(r))) assert.equal(afterInputs.get(r.urn), JSON.stringify(r.inputs), r.urn);
+            const modules = (run: typeof before) => String(run.resources.find(isBlackbox)!.inputs.data["blackbox.yml"]).match(/^ {2}sas-welcome-[a-z]+/gm);
+            assert.deepEqual(modules(before), ["  sas-welcome-aaa", "  sas-welcome-bbb", "  sas-welcome-ccc"]);
+            assert.deepEqual(modules(after), ["  sas-welcome-aaa", "  sas-welcome-ccc"]);
         } finally {
             all.cleanup();
             fewer.cleanup();

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { subnetPlan } from "../../components/model/subnet-plan";
 import { eksKubeconfig } from "../../infra/kubeconfig";
+import { vpcCniConfiguration } from "../../infra/eks-cluster";
 import { registryProfileItem, statusRecord } from "../../components/model/registry";
 import { parseStackSettings, StackSettingsError } from "../../stacks/load";
 import { assumeRolePolicy, certManagerRoute53Policy, irsaTrustPolicy } from "../../infra/iam-documents";
@@ -45,6 +46,12 @@ describe("infra: subnet plan", () => {
     });
 });
 
+describe("infra: VPC CNI add-on configuration", () => {
+    it("turns on the network policy agent (NetworkPolicies are otherwise accepted and not enforced on EKS)", () => {
+        assert.deepEqual(JSON.parse(vpcCniConfiguration()), { enableNetworkPolicy: "true" });
+    });
+});
+
 describe("infra: EKS kubeconfig", () => {
     it("holds no credential and gets a token from aws eks get-token", () => {
         const k = JSON.parse(eksKubeconfig({ name: "c1", endpoint: "https://e", certificateAuthorityData: "Q0E=", region: "eu-west-1" }));
@@ -70,6 +77,7 @@ describe("stack settings: eks mode", () => {
         version: "1.33",
         availabilityZones: ["eu-west-1a", "eu-west-1b"],
         nodeGroup: { instanceTypes: ["t3.medium"], minSize: 1, desiredSize: 1, maxSize: 2 },
+        adminRoleArn: "arn:aws:iam::111122223333:role/admin",
         deployerRoleArn: "arn:aws:iam::111122223333:role/deployer",
     };
     const base = { baseDomain: "x.example.com", aws: { region: "eu-west-1" }, image: { repository: "r/x", tag: "1" } };
@@ -97,6 +105,11 @@ describe("stack settings: eks mode", () => {
         ["bad zone name", { ...eks, availabilityZones: ["a", "b"] }, "sas-onboarding:kubernetes.availabilityZones.0: must be an availability zone name"],
         ["version not a string", { ...eks, version: 1.33 }, "sas-onboarding:kubernetes.version:"],
         ["bad deployer ARN", { ...eks, deployerRoleArn: "root" }, "sas-onboarding:kubernetes.deployerRoleArn: must be an IAM role ARN"],
+        ["missing admin role", { ...eks, adminRoleArn: undefined }, "sas-onboarding:kubernetes.adminRoleArn:"],
+        ["bad preview ARN", { ...eks, previewRoleArn: "arn:aws:iam::1:user/x" }, "sas-onboarding:kubernetes.previewRoleArn: must be an IAM role ARN"],
+        ["the pipeline's admin role as the deployer", { ...eks, deployerRoleArn: eks.adminRoleArn }, "sas-onboarding:kubernetes.deployerRoleArn: is the same role as kubernetes.adminRoleArn"],
+        ["the preview role as the deployer", { ...eks, previewRoleArn: eks.deployerRoleArn }, "sas-onboarding:kubernetes.previewRoleArn: is the same role as kubernetes.deployerRoleArn"],
+        ["bad VPC CNI version", { ...eks, vpcCniVersion: "latest" }, "sas-onboarding:kubernetes.vpcCniVersion: must be an add-on version"],
         ["unknown eks key", { ...eks, nodegroup: {} }, "sas-onboarding:kubernetes.nodegroup: unknown setting"],
         ["missing aws block", eks, "sas-onboarding:aws.region: is required: this stack creates AWS resources (kubernetes.mode eks, registry.manage)", { aws: undefined }],
         ["bad region", eks, "sas-onboarding:aws.region: must be an AWS region", { aws: { region: "Europe" } }],

@@ -20,6 +20,7 @@ const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
 const EXPECTED = [
   "pod-run-as-non-root",
   "pod-no-privilege-escalation",
+  "pod-not-privileged",
   "pod-drop-all-capabilities",
   "pod-read-only-root-filesystem",
   "pod-resources-set",

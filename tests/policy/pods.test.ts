@@ -3,6 +3,7 @@ import {
   dropAllCapabilities,
   imagesPinned,
   noPrivilegeEscalation,
+  notPrivileged,
   probesSet,
   readOnlyRootFilesystem,
   resourcesSet,
@@ -68,6 +69,21 @@ describe("policy: pod hardening", () => {
       assert.deepEqual((await runResourcePolicy(runAsNonRoot, d)).violations, [
         `${D}: initContainer "seed" runs as UID 0: set a non-zero runAsUser in spec.template.spec.initContainers[0].securityContext`,
       ]);
+    });
+  });
+
+  describe("pod-not-privileged", () => {
+    it("passes the hardened Deployment (privileged unset) and privileged: false", async () => {
+      const d = deployment();
+      assert.deepEqual((await runResourcePolicy(notPrivileged, d)).violations, []);
+      d.props.spec.template.spec.containers[0].securityContext.privileged = false;
+      assert.deepEqual((await runResourcePolicy(notPrivileged, d)).violations, []);
+    });
+
+    it("flags privileged: true, naming the container", async () => {
+      const d = deployment();
+      d.props.spec.template.spec.containers[0].securityContext.privileged = true;
+      assert.deepEqual((await runResourcePolicy(notPrivileged, d)).violations, [`${D}: container "nginx" must not set ${C0}.securityContext.privileged: true`]);
     });
   });
 

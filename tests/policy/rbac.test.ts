@@ -1,14 +1,16 @@
 import { strict as assert } from "node:assert";
 import { rbacNoClusterSecretRead, rbacNoEscalationVerbs, rbacNoWildcards } from "../../policy/policies/rbac";
 import { clusterRole, role } from "./fixtures";
+import { DEPLOYER_ROLE, DEPLOYER_RULES as PROGRAM_DEPLOYER_RULES, TENANT_VIEWER_ROLE, TENANT_VIEWER_RULES } from "../../infra/rbac-rules";
 import { runResourcePolicy } from "./harness";
 
-// What a CI deployer legitimately needs: explicit groups, resources and verbs, no secret read.
+// What a CI deployer legitimately needs: explicit groups, resources and verbs, Secrets only created (a create answers
+// with what was sent; every other verb answers with the stored Secret, data included).
 const DEPLOYER_RULES = [
   { apiGroups: [""], resources: ["namespaces", "configmaps", "services", "serviceaccounts"], verbs: ["get", "list", "create", "patch", "delete"] },
   { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "create", "patch", "delete"] },
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"], verbs: ["get", "create", "patch"] },
-  { apiGroups: [""], resources: ["secrets"], verbs: ["create", "patch", "delete"] },
+  { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
 ];
 
 describe("policy: RBAC", () => {
@@ -57,6 +59,34 @@ describe("policy: RBAC", () => {
       ]);
     });
 
+    it("flags creating service-account tokens (named, by subresource wildcard, or through a full wildcard)", async () => {
+      const outcome = await runResourcePolicy(
+        rbacNoEscalationVerbs,
+        clusterRole([
+          { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] },
+          { apiGroups: [""], resources: ["serviceaccounts/*"], verbs: ["*"] },
+          { apiGroups: ["*"], resources: ["*"], verbs: ["create"] },
+          { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["create", "get"] },
+          { apiGroups: ["example.io"], resources: ["serviceaccounts/token"], verbs: ["create"] },
+          { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["get"] },
+        ]),
+      );
+      assert.deepEqual(outcome.violations, [
+        "ClusterRole sas-ci-deployer: rules[0] grants create on serviceaccounts/token: it mints tokens of any service account it names; remove it",
+        "ClusterRole sas-ci-deployer: rules[1] grants create on serviceaccounts/*: it mints tokens of any service account it names; remove it",
+        "ClusterRole sas-ci-deployer: rules[2] grants create on *: it mints tokens of any service account it names; remove it",
+      ]);
+    });
+
+    it("passes the program's own deployer and tenant-viewer rules", async () => {
+      for (const [name, rules] of [[DEPLOYER_ROLE, PROGRAM_DEPLOYER_RULES], [TENANT_VIEWER_ROLE, TENANT_VIEWER_RULES]] as const) {
+        assert.deepEqual(await runResourcePolicy(rbacNoEscalationVerbs, clusterRole([...rules], name)), { violations: [] });
+        assert.deepEqual(await runResourcePolicy(rbacNoWildcards, clusterRole([...rules], name)), { violations: [] });
+        const secretRead = await runResourcePolicy(rbacNoClusterSecretRead, clusterRole([...rules], name), { allowedSecretNames: ["welcome-basic-auth"] });
+        assert.deepEqual(secretRead.violations, []);
+      }
+    });
+
     it("does not apply to namespaced Roles", async () => {
       const outcome = await runResourcePolicy(rbacNoEscalationVerbs, role([{ apiGroups: [""], resources: ["pods"], verbs: ["bind"] }]));
       assert.deepEqual(outcome.violations, []);
@@ -80,7 +110,17 @@ describe("policy: RBAC", () => {
         clusterRole([{ apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["get", "list", "watch", "patch"] }]),
       );
       assert.deepEqual(outcome.violations, [
-        "ClusterRole sas-ci-deployer: rules[0] grants get, list, watch on secrets cluster-wide; use a namespaced Role instead",
+        "ClusterRole sas-ci-deployer: rules[0] grants get, list, watch, patch on secrets cluster-wide; use a namespaced Role instead",
+      ]);
+    });
+
+    it("flags update, patch and delete on secrets too: their answers carry the Secret's data", async () => {
+      const outcome = await runResourcePolicy(
+        rbacNoClusterSecretRead,
+        clusterRole([{ apiGroups: [""], resources: ["secrets"], verbs: ["create", "update", "patch", "delete", "deletecollection"] }]),
+      );
+      assert.deepEqual(outcome.violations, [
+        "ClusterRole sas-ci-deployer: rules[0] grants update, patch, delete, deletecollection on secrets cluster-wide; use a namespaced Role instead",
       ]);
     });
 
@@ -99,7 +139,7 @@ describe("policy: RBAC", () => {
         { apiGroups: [""], resources: ["secrets"], resourceNames: ["welcome-basic-auth"], verbs: ["get", "patch"] },
       ]);
       assert.deepEqual((await runResourcePolicy(rbacNoClusterSecretRead, pinned)).violations, [
-        "ClusterRole sas-ci-deployer: rules[0] grants get on secrets named welcome-basic-auth in every namespace; use a namespaced Role instead, or allow the name in policy config allowedSecretNames",
+        "ClusterRole sas-ci-deployer: rules[0] grants get, patch on secrets named welcome-basic-auth in every namespace; use a namespaced Role instead, or allow the name in policy config allowedSecretNames",
       ]);
       const allowed = await runResourcePolicy(rbacNoClusterSecretRead, pinned, { allowedSecretNames: ["welcome-basic-auth"] });
       assert.deepEqual(allowed.violations, []);

@@ -115,6 +115,11 @@ for (const stack of STACKS) {
                     }
                 }
             };
+            // Namespaces the stack writes into but does not own exist before it, as on a real cluster: monitoring.enabled
+            // expects kube-prometheus-stack's namespace, where the blackbox exporter's config goes.
+            const declared = new Set(rendered.objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
+            const prerequisites = [...new Set(rendered.objects.map((o) => o.metadata.namespace).filter((ns): ns is string => !!ns && !declared.has(ns)))];
+            await applyAll(admin, prerequisites.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } })), "cluster-admin (prerequisites)");
             await applyAll(admin, [...bootstrap], "cluster-admin (bootstrap)");
             const who = deployer ? `${DEPLOYER_USER} in group ${deployer.group}` : "cluster-admin";
             await applyAll(applier, rendered.objects.filter((o) => !bootstrap.has(o)), who);

@@ -404,7 +404,7 @@ describe("scripts/guard: mass-deletion guard", () => {
       const run = guard([fixture("truncated.json")]);
       assert.equal(run.exitCode, 2);
       assert.deepEqual(run.err, [
-        `guard: ${fixture("truncated.json")}:${end.line}:${end.column}: not valid JSON: unexpected end of input inside a string (line ${end.line}, column ${end.column}); produce it with \`pulumi preview --json --stack <stack> > preview.json\` (with --json nothing else is printed to stdout)`,
+        `guard: ${fixture("truncated.json")}:${end.line}:${end.column}: not valid JSON: unexpected end of input inside a string (line ${end.line}, column ${end.column}); produce it with \`pulumi preview --json --stack <stack> > preview.json\` (or \`--event-log preview-events.jsonl\`) (with --json nothing else is printed to stdout)`,
       ]);
       assert.deepEqual(end, { line: 188, column: 37 });
     });
@@ -429,7 +429,7 @@ describe("scripts/guard: mass-deletion guard", () => {
       const run = guard([fixture("stack-export.json")]);
       assert.equal(run.exitCode, 2);
       assert.deepEqual(run.err, [
-        `guard: ${fixture("stack-export.json")}: not a "pulumi preview --json" document: top-level "steps" is missing (found keys: version, deployment); produce it with \`pulumi preview --json --stack <stack> > preview.json\``,
+        `guard: ${fixture("stack-export.json")}: not a "pulumi preview --json" document: top-level "steps" is missing (found keys: version, deployment); produce it with \`pulumi preview --json --stack <stack> > preview.json\` (or \`--event-log preview-events.jsonl\`)`,
       ]);
     });
 
@@ -466,7 +466,7 @@ describe("scripts/guard: mass-deletion guard", () => {
       assert.equal(run.exitCode, 2);
       assert.equal(
         run.err[0],
-        "guard: does-not-exist.json: file not found; produce it with `pulumi preview --json --stack <stack> > preview.json`",
+        "guard: does-not-exist.json: file not found; produce it with `pulumi preview --json --stack <stack> > preview.json` (or `--event-log preview-events.jsonl`)",
       );
     });
 

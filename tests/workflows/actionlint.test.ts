@@ -1,7 +1,8 @@
 // Every GitHub Actions workflow is lint-clean under actionlint (with shellcheck on `run:` blocks), and the delivery
 // rules the lint cannot know hold: SHA-pinned actions, least permissions, dev -> stage -> prod promotion, one
-// never-cancelled queue per stack, OIDC instead of keys, secrets only through env. A deliberately broken workflow
-// proves the lint can fail.
+// never-cancelled queue per stack, OIDC instead of keys, secrets only through step env and per environment (each
+// stack's passphrase only in the steps that run Pulumi; prod's never in a pull request). A deliberately broken
+// workflow proves the lint can fail.
 import { requireRealPart } from "../harness/real-part";
 import { strict as assert } from "node:assert";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -182,6 +183,80 @@ describe("GitHub Actions workflows: delivery rules", function () {
         }
     });
 
+    describe("secrets by environment", function () {
+        const PASSPHRASE = "PULUMI_CONFIG_PASSPHRASE";
+        const SECRET_REF = /\$\{\{[^}]*\b(secrets\.|secrets\[|github\.token)/;
+        /** A step that runs the Pulumi CLI against a stack (and so needs that stack's passphrase). */
+        const runsPulumi = (step: Step): boolean =>
+            (String(step.uses ?? "").startsWith("pulumi/actions@") && step.with?.command !== undefined) ||
+            /\bpulumi (preview|up|destroy|refresh|stack|cancel|state|config)\b/.test(String(step.run ?? "")) ||
+            // verify reads the stack's outputs with `pulumi stack output --show-secrets`.
+            /\bnpm run verify\b/.test(String(step.run ?? ""));
+        const jobEnvironment = (job: Job): string => String(job.environment?.name ?? job.environment ?? "");
+
+        it("puts no secret in workflow- or job-level env (every step, npm ci's lifecycle scripts included, would see it)", function () {
+            for (const file of workflowFiles) {
+                const wf = load(file);
+                for (const [key, value] of Object.entries(wf.env ?? {})) {
+                    assert.doesNotMatch(String(value), SECRET_REF, `${file}: workflow env ${key} holds a secret; pass it to the one step that needs it`);
+                    assert.notEqual(key, PASSPHRASE, `${file}: workflow env ${key}`);
+                }
+                for (const [name, job] of jobsOf(wf)) {
+                    for (const [key, value] of Object.entries(job.env ?? {})) {
+                        assert.doesNotMatch(String(value), SECRET_REF, `${file} job ${name}: job env ${key} holds a secret; pass it to the one step that needs it`);
+                        assert.notEqual(key, PASSPHRASE, `${file} job ${name}: ${PASSPHRASE} belongs in the env of the steps that run pulumi`);
+                    }
+                    for (const step of stepsOf(job).filter((s) => /^\s*npm ci\s*$/.test(String(s.run ?? "")))) {
+                        assert.equal(step.env, undefined, `${file} job ${name}: npm ci runs dependencies' lifecycle scripts; give it no env`);
+                    }
+                }
+            }
+        });
+
+        it("gives PULUMI_CONFIG_PASSPHRASE exactly to the steps that run pulumi", function () {
+            let steps = 0;
+            for (const file of workflowFiles) {
+                for (const [name, job] of jobsOf(load(file))) {
+                    for (const step of stepsOf(job)) {
+                        const has = step.env?.[PASSPHRASE] !== undefined;
+                        const label = `${file} job ${name} step "${step.name ?? step.run ?? step.uses}"`;
+                        assert.equal(has, runsPulumi(step), has ? `${label}: runs no pulumi command, so no passphrase` : `${label}: runs pulumi without ${PASSPHRASE}`);
+                        if (has) steps++;
+                        // Only the throwaway e2e stack (a file backend that dies with the job) may use a literal.
+                        if (has && file !== "e2e.yml") assert.match(String(step.env[PASSPHRASE]), /secrets\.PULUMI_CONFIG_PASSPHRASE_(DEV|STAGE|PROD)\b/, label);
+                    }
+                }
+            }
+            assert.ok(steps >= 15, `only ${steps} steps get a passphrase`);
+        });
+
+        it("deploy.yml: each stage decrypts only its own stack; prod's passphrase only in jobs of the production environment", function () {
+            const jobs = load("deploy.yml").jobs;
+            for (const [job, env] of [["dev", "DEV"], ["stage", "STAGE"], ["prod", "PROD"]]) {
+                const refs = JSON.stringify(jobs[job]).match(/PULUMI_CONFIG_PASSPHRASE_[A-Z]+/g) ?? [];
+                assert.ok(refs.length >= 3, `${job}: guard, up and verify need the passphrase`);
+                assert.deepEqual([...new Set(refs)], [`PULUMI_CONFIG_PASSPHRASE_${env}`], `deploy.yml job ${job}`);
+            }
+            for (const file of workflowFiles) {
+                for (const [name, job] of jobsOf(load(file))) {
+                    if (JSON.stringify(job).includes("PULUMI_CONFIG_PASSPHRASE_PROD")) {
+                        assert.match(jobEnvironment(job), /production/, `${file} job ${name}: prod's passphrase is an environment secret of production`);
+                    }
+                }
+            }
+        });
+
+        it("pr.yml never references the prod passphrase, nor a repository-wide one, and previews only non-prod stacks", function () {
+            const text = fs.readFileSync(path.join(WORKFLOW_DIR, "pr.yml"), "utf8");
+            assert.doesNotMatch(text, /PULUMI_CONFIG_PASSPHRASE_PROD/);
+            assert.doesNotMatch(text, /secrets\.PULUMI_CONFIG_PASSPHRASE\b(?!_)/, "the old repository-wide passphrase also decrypts prod");
+            assert.doesNotMatch(text, /secrets\[/, "a computed secret name could resolve to prod's");
+            const refs = [...new Set(text.match(/secrets\.[A-Z_]+/g) ?? [])].sort();
+            assert.deepEqual(refs, ["secrets.PULUMI_CONFIG_PASSPHRASE_DEV", "secrets.PULUMI_CONFIG_PASSPHRASE_STAGE"]);
+            assert.ok(!load("pr.yml").jobs.preview.strategy.matrix.stack.includes("prod"));
+        });
+    });
+
     it("sets up Node 24 wherever Node is set up", function () {
         for (const file of workflowFiles) {
             const wf = load(file);
@@ -298,7 +373,8 @@ describe("GitHub Actions workflows: delivery rules", function () {
             const upload = stepsOf(wf().jobs.render).find((s) => String(s.uses ?? "").startsWith("actions/upload-artifact@"));
             assert.equal(upload?.with.path, "out/${{ matrix.stack }}/");
             const preview = wf().jobs.preview;
-            assert.deepEqual(preview.strategy.matrix.stack, ["dev", "stage", "prod"]);
+            // Not prod: its passphrase never reaches a pull request (deploy.yml previews and guards prod before up).
+            assert.deepEqual(preview.strategy.matrix.stack, ["dev", "stage"]);
             const action = stepsOf(preview).find((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
             assert.deepEqual(
                 [action?.with.command, action?.with["comment-on-pr"], action?.with["edit-pr-comment"], action?.with["cloud-url"]],

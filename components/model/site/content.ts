@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Customer } from "../customer";
-import { renderNginxConfig } from "./nginx-config";
+import { renderNginxConfig, type NginxConfigOptions } from "./nginx-config";
 import { renderPage } from "./page";
 import { securityHeaders } from "./security-headers";
 
@@ -11,11 +11,14 @@ export interface SiteContent {
     hash: string;
 }
 
-/** Everything one customer's pod serves, from the record alone: nothing from another customer can change it. */
-export function renderSiteContent(customer: Customer): SiteContent {
+/**
+ * Everything one customer's pod serves, from the record and the stack's serving options alone (basic auth on or off):
+ * nothing from another customer can change it. The hash covers the config, so switching basic auth rolls the pods.
+ */
+export function renderSiteContent(customer: Customer, opts: NginxConfigOptions = {}): SiteContent {
     const accentColor = customer.theme?.accentColor;
     const indexHtml = renderPage({ companyName: customer.companyName, motto: customer.motto, accentColor });
-    const nginxConf = renderNginxConfig(securityHeaders(accentColor));
+    const nginxConf = renderNginxConfig(securityHeaders(accentColor), opts);
     return { indexHtml, nginxConf, hash: contentHash(indexHtml, nginxConf) };
 }
 

@@ -9,11 +9,11 @@ import {
     resourceQuotaManifest,
     supportRoleBindingManifest,
 } from "../../../components/tenant/isolation";
-import { deploymentManifest, ingressManifest, podSecurityLabels, tenantNamespaceManifest, type SiteSpec } from "../../../components/tenant/manifests";
+import { deploymentManifest, EPHEMERAL_STORAGE, ingressManifest, podSecurityLabels, tenantNamespaceManifest, type SiteSpec } from "../../../components/tenant/manifests";
 import { renderSiteContent } from "../../../components/model/site/content";
 import { htpasswdLine } from "../../../components/model/htpasswd";
 import { maxPods, ROLLOUT_SURGE } from "../../../components/model/tiers";
-import { milliCpu, mebibytes } from "../../../components/model/quantity";
+import { milliCpu, mebibytes, storageTimes } from "../../../components/model/quantity";
 import { DEFAULT_TIER_SIZES } from "../../../components/model/tiers";
 import { DEPLOYER_RULES, TENANT_VIEWER_RULES, deployerBindingManifest } from "../../../infra/rbac-rules";
 import type { Customer, Tier } from "../../../components/model/customer";
@@ -62,18 +62,29 @@ for (const tier of ["starter", "business", "enterprise"] as Tier[]) {
             assert.equal(mebibytes(hard["requests.memory"]), mebibytes(size.memoryRequest) * ceiling);
             assert.equal(milliCpu(hard["limits.cpu"]), milliCpu(size.cpuLimit) * ceiling);
             assert.equal(mebibytes(hard["limits.memory"]), mebibytes(size.memoryLimit) * ceiling);
+            assert.equal(mebibytes(hard["requests.ephemeral-storage"]), mebibytes(EPHEMERAL_STORAGE.request) * ceiling);
+            assert.equal(mebibytes(hard["limits.ephemeral-storage"]), mebibytes(EPHEMERAL_STORAGE.limit) * ceiling);
+            assert.equal(hard["requests.ephemeral-storage"], storageTimes(EPHEMERAL_STORAGE.request, ceiling));
             assert.equal(hard["services.loadbalancers"], "0");
             assert.equal(hard.persistentvolumeclaims, "0");
             // The Deployment's own pod fits the LimitRange ceiling exactly.
             const c = (deploymentManifest(s) as any).spec.template.spec.containers[0];
             const lr = (limitRangeManifest(s) as any).spec.limits[0];
             assert.deepEqual(lr.max, c.resources.limits);
+            assert.deepEqual(lr.default, c.resources.limits);
             assert.deepEqual(lr.defaultRequest, c.resources.requests);
+            assert.deepEqual(Object.keys(lr.max).sort(), ["cpu", "ephemeral-storage", "memory"]);
+            // Every resource the quota counts per pod is defaulted by the LimitRange, or quota admission would
+            // refuse any pod created without it (a debug pod, a job) instead of defaulting it.
+            for (const r of ["cpu", "memory", "ephemeral-storage"]) {
+                assert.ok(hard[`requests.${r}`] && lr.defaultRequest[r], `requests.${r}`);
+                assert.ok(hard[`limits.${r}`] && lr.default[r], `limits.${r}`);
+            }
         });
 
-        it(`PDB ${(size.autoscaling?.minReplicas ?? size.replicas) >= 2 ? "allows one pod down at a time" : "is absent (a single pod)"}`, () => {
+        it(`PDB ${(size.autoscaling?.maxReplicas ?? size.replicas) >= 2 ? "allows one pod down at a time" : "is absent (a single pod)"}`, () => {
             const pdb = podDisruptionBudgetManifest(s) as any;
-            if ((size.autoscaling?.minReplicas ?? size.replicas) >= 2) {
+            if ((size.autoscaling?.maxReplicas ?? size.replicas) >= 2) {
                 assert.deepEqual(pdb.spec, { maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "sas-welcome", "app.kubernetes.io/instance": "acme" } } });
             } else assert.equal(pdb, undefined);
         });
@@ -104,6 +115,15 @@ for (const tier of ["starter", "business", "enterprise"] as Tier[]) {
         });
     });
 }
+
+describe("isolation: disruption budget with an autoscaler", () => {
+    it("exists whenever the autoscaler may run 2+ pods, even from a minimum of 1, and never blocks a drain of one pod", () => {
+        const s = { ...spec("enterprise"), size: { ...DEFAULT_TIER_SIZES.enterprise, replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilization: 70 } } };
+        assert.deepEqual((podDisruptionBudgetManifest(s) as any).spec.maxUnavailable, 1);
+        const single = { ...s, size: { ...s.size, autoscaling: { minReplicas: 1, maxReplicas: 1, targetCpuUtilization: 70 } } };
+        assert.equal(podDisruptionBudgetManifest(single), undefined);
+    });
+});
 
 describe("isolation: network policy", () => {
     it("denies all ingress and egress by default", () => {

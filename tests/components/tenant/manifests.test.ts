@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import {
     configMapManifest,
     deploymentManifest,
+    EPHEMERAL_STORAGE,
+    imagePullPolicy,
     imageReference,
     ingressManifest,
     serviceManifest,
@@ -11,14 +13,17 @@ import {
 import { renderSiteContent } from "../../../components/model/site/content";
 import type { Customer } from "../../../components/model/customer";
 import { DEFAULT_TIER_SIZES } from "../../../components/model/tiers";
+import { mebibytes } from "../../../components/model/quantity";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are plain JSON-shaped data */
+const DIGEST = `sha256:${"c".repeat(64)}`;
+const PINNED = `docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine@${DIGEST}`;
 const customer: Customer = { id: "acme", companyName: "Acme", motto: "Go", tier: "business", purchaseId: "PO-1" };
 const spec = (over: Partial<SiteSpec> = {}): SiteSpec => ({
     customer,
     content: renderSiteContent(customer),
     size: DEFAULT_TIER_SIZES.business,
-    image: "docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine",
+    image: PINNED,
     baseDomain: "sas.example.com",
     ingressClassName: "nginx",
     tls: { enabled: true },
@@ -47,14 +52,34 @@ describe("k8s manifests", () => {
         const pod = d.spec.template.spec;
         const c = pod.containers[0];
 
-        it("runs the pinned image with the tier's replicas and resources", () => {
-            assert.equal(c.image, "docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine");
+        it("runs the pinned image with the tier's replicas and resources, and a small ephemeral-storage budget", () => {
+            assert.equal(c.image, PINNED);
             assert.equal(d.spec.replicas, 2);
-            assert.deepEqual(c.resources, { requests: { cpu: "25m", memory: "24Mi" }, limits: { cpu: "200m", memory: "48Mi" } });
+            assert.deepEqual(c.resources, {
+                requests: { cpu: "25m", memory: "24Mi", "ephemeral-storage": "32Mi" },
+                limits: { cpu: "200m", memory: "48Mi", "ephemeral-storage": "128Mi" },
+            });
+            assert.deepEqual(EPHEMERAL_STORAGE, { request: "32Mi", limit: "128Mi" });
+            // The limit holds the /tmp emptyDir when full plus the kubelet's default log retention (5 x 10Mi).
+            const tmp = pod.volumes.find((v: any) => v.name === "tmp");
+            assert.equal(tmp.emptyDir.sizeLimit, "16Mi");
+            assert.ok(mebibytes(EPHEMERAL_STORAGE.limit) >= mebibytes(tmp.emptyDir.sizeLimit) + 5 * 10);
+            assert.ok(mebibytes(EPHEMERAL_STORAGE.request) <= mebibytes(EPHEMERAL_STORAGE.limit));
         });
 
-        it("has the restricted-profile security context", () => {
-            assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, seccompProfile: { type: "RuntimeDefault" } });
+        it("pulls a digest-pinned image only when the node lacks it, a tag-only image always", () => {
+            assert.equal(c.imagePullPolicy, "IfNotPresent");
+            const tagged: any = deploymentManifest(spec({ image: "docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine" }));
+            assert.equal(tagged.spec.template.spec.containers[0].imagePullPolicy, "Always");
+            assert.equal(imagePullPolicy(`r/x@${DIGEST}`), "IfNotPresent");
+            assert.equal(imagePullPolicy(`r/x:1@${DIGEST}`), "IfNotPresent");
+            assert.equal(imagePullPolicy("r/x:1"), "Always");
+            assert.equal(imagePullPolicy("r/x:1@sha256:short"), "Always");
+        });
+
+        it("has the restricted-profile security context, as a user and group >= 10000", () => {
+            assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 10101, runAsGroup: 10101, seccompProfile: { type: "RuntimeDefault" } });
+            assert.ok(pod.securityContext.runAsUser >= 10000 && pod.securityContext.runAsGroup >= 10000, "kube-score and Trivy want ids >= 10000");
             assert.deepEqual(c.securityContext, {
                 runAsNonRoot: true,
                 allowPrivilegeEscalation: false,
@@ -76,9 +101,14 @@ describe("k8s manifests", () => {
             assert.deepEqual(c.command, ["nginx", "-e", "stderr", "-c", "/etc/sas/nginx.conf"]);
         });
 
-        it("probes /healthz and never drops below the desired count during a rollout", () => {
-            assert.equal(c.readinessProbe.httpGet.path, "/healthz");
-            assert.equal(c.livenessProbe.httpGet.path, "/healthz");
+        it("is ready when the page is served, alive while nginx answers, and never drops below the desired count", () => {
+            // Readiness asks for the page itself, quickly and strictly: a pod that cannot serve it leaves the Service.
+            assert.deepEqual(c.readinessProbe, { httpGet: { path: "/", port: "http" }, periodSeconds: 5, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 2 });
+            // Liveness asks nginx only, patiently: restarting cures a hung nginx, never a missing page.
+            assert.deepEqual(c.livenessProbe, { httpGet: { path: "/healthz", port: "http" }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
+            assert.notDeepEqual(c.readinessProbe, c.livenessProbe, "kube-score: identical probes make a slow pod restart instead of just leaving the Service");
+            const window = (p: any) => p.periodSeconds * p.failureThreshold;
+            assert.ok(window(c.readinessProbe) < window(c.livenessProbe), "a failing pod leaves the Service before it is restarted");
             assert.deepEqual(d.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
         });
 
