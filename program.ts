@@ -8,10 +8,11 @@ import { loadCustomers } from "./components/records/load";
 import type { Customer } from "./components/model/customer";
 import { awsProvider, type AwsProvider } from "./infra/aws-provider";
 import { BasicAuth } from "./infra/basic-auth";
-import { CERT_MANAGER_NAMESPACE, CertManager, wildcardCertificateRef } from "./infra/cert-manager";
+import { CERT_MANAGER_NAMESPACE, CertManager, WILDCARD_SECRET } from "./infra/cert-manager";
 import { Cluster } from "./infra/cluster";
 import { WildcardDns } from "./infra/dns";
-import { IngressController } from "./infra/ingress-controller";
+import { IngressController, TRAEFIK_POD_SELECTOR } from "./infra/traefik";
+import { SharedGateway } from "./infra/gateway";
 import { PlatformRbac } from "./infra/rbac";
 import { deployerOwnedObjects } from "./infra/rbac-rules";
 import { Registry } from "./infra/registry";
@@ -106,6 +107,7 @@ export function monitoringSettings(settings: StackSettings): MonitoringSettings 
             namespace: m.namespace,
             selectorLabels: m.selectorLabels,
             thresholds: m.thresholds,
+            traefik: { namespace: settings.ingressController.namespace },
             blackbox: settings.tenancy.basicAuth ? { basicAuth: { username: BASIC_AUTH_USER, passwordFile: BLACKBOX_PASSWORD_FILE } } : {},
         });
     } catch (e) {
@@ -114,6 +116,11 @@ export function monitoringSettings(settings: StackSettings): MonitoringSettings 
 }
 
 async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
+    // Before any resource: with routing `gateway` and TLS, the shared Gateway's https listener needs the wildcard
+    // Secret in the controller's namespace, which only cert-manager puts there.
+    if (settings.routing === "gateway" && settings.ingress.tls.enabled && !settings.certManager.install) {
+        throw new Error(`Pulumi.${settings.stack}.yaml: sas-onboarding:routing: gateway with ingress.tls.enabled needs certManager.install (the Gateway's certificate)`);
+    }
     const aws = awsAccess(settings);
     const k = settings.kubernetes;
     const cluster =
@@ -136,15 +143,26 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
         : undefined;
 
     const c = settings.ingressController;
+    const gatewayRouting = settings.routing === "gateway";
     const ingress = c.install
-        ? new IngressController("ingress-nginx", {
+        ? new IngressController("traefik", {
               chartVersion: c.chartVersion,
               namespace: c.namespace,
               className: settings.ingress.className,
               replicas: c.replicas,
               serviceType: c.serviceType,
               sslRedirect: settings.ingress.tls.enabled,
-              defaultCertificate: settings.certManager.install ? wildcardCertificateRef(c.namespace) : undefined,
+              defaultCertificateSecret: settings.certManager.install ? WILDCARD_SECRET : undefined,
+              gatewayApi: gatewayRouting,
+          }, k8sProvider)
+        : undefined;
+    const gateway = gatewayRouting
+        ? new SharedGateway("gateway", {
+              namespace: c.namespace,
+              className: settings.ingress.className,
+              baseDomain: settings.baseDomain,
+              tlsSecretName: settings.ingress.tls.enabled ? WILDCARD_SECRET : undefined,
+              dependsOn: ingress ? [ingress.release] : [],
           }, k8sProvider)
         : undefined;
     if (ingress && settings.dns.hostedZoneId) {
@@ -197,11 +215,13 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
                     baseDomain: settings.baseDomain,
                     ingressClassName: settings.ingress.className,
                     tls: settings.ingress.tls,
+                    gateway: gateway && { name: gateway.name, namespace: gateway.namespace },
                     protectNamespace: settings.tenancy.protectNamespaces,
                     registry: registry && { tableName: registry.tableName, environment: settings.stack },
                     tenancy: {
                         podSecurityVersion: settings.tenancy.podSecurityVersion,
                         ingressNamespace: c.namespace,
+                        ingressPodSelector: { ...TRAEFIK_POD_SELECTOR },
                         supportGroup: settings.rbac.supportGroup,
                         basicAuth: settings.tenancy.basicAuth,
                     },

@@ -18,19 +18,20 @@ export interface CertManagerArgs {
     acmeServer: string;
     /** The cluster's OIDC provider: cert-manager reaches Route53 through an IAM role for its service account. */
     oidc: { providerArn: pulumi.Input<string>; issuerUrl: pulumi.Input<string> };
-    /** The ingress controller's namespace: the wildcard Secret lands there, as its default certificate. */
+    /** The ingress controller's namespace: the wildcard Secret lands there (Traefik's TLSStore `default` names it). */
     ingressNamespace: { name: string; resource: pulumi.Resource };
     /** Providers of the children: AWS for the IAM role, Kubernetes for the chart and objects. */
     providers: { aws: aws.Provider; kubernetes: k8s.Provider };
 }
 
-/** `<namespace>/<secret>` of the wildcard certificate, as the ingress controller names its default certificate. */
+/** `<namespace>/<secret>` of the wildcard certificate (Traefik's TLSStore `default`, and the shared Gateway, name the Secret in that namespace). */
 export const wildcardCertificateRef = (ingressNamespace: string) => `${ingressNamespace}/${WILDCARD_SECRET}`;
 
 /**
  * cert-manager (pinned chart, CRDs included) with an IAM role for its service account that may only write TXT
  * records for `_acme-challenge.<baseDomain>`, a DNS-01 ClusterIssuer, and one wildcard Certificate for
- * *.<baseDomain> in the ingress controller's namespace. The controller serves it as its default certificate, so
+ * *.<baseDomain> in the ingress controller's namespace. Traefik serves it as its default certificate (TLSStore
+ * `default`, infra/traefik.ts) and the shared Gateway's https listener (routing `gateway`) terminates with it, so
  * tenants get HTTPS without any ACME machinery inside their namespaces.
  */
 export class CertManager extends pulumi.ComponentResource {

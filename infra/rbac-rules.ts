@@ -23,6 +23,8 @@ export const TENANT_VIEWER_RULES: PolicyRule[] = [
     { apiGroups: [""], resources: ["pods", "pods/log", "events", "configmaps", "services", "endpoints", "resourcequotas", "limitranges"], verbs: READ },
     { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: READ },
     { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"], verbs: READ },
+    // routing: gateway gives each tenant an HTTPRoute instead of an Ingress.
+    { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes"], verbs: READ },
     { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: READ },
     { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: READ },
     { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: READ },
@@ -52,6 +54,7 @@ export const DEPLOYER_RULES: PolicyRule[] = [
     { apiGroups: ["apps"], resources: ["deployments"], verbs: MANAGE },
     { apiGroups: ["apps"], resources: ["replicasets"], verbs: READ },
     { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"], verbs: MANAGE },
+    { apiGroups: ["gateway.networking.k8s.io"], resources: ["httproutes"], verbs: MANAGE },
     { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: MANAGE },
     { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: MANAGE },
     { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: READ },

@@ -13,7 +13,7 @@ export const TRAEFIK_METRICS_PORT = 9100;
 export const TRAEFIK_ENTRYPOINT_PORTS = { web: 8000, websecure: 8443 } as const;
 /** Middleware (traefik.io/v1alpha1) with HSTS, applied to every router of the websecure entrypoint. */
 export const SECURITY_HEADERS_MIDDLEWARE = "sas-security-headers";
-/** HSTS as ingress-nginx sent it before (one year, subdomains): a browser that saw HTTPS never falls back to HTTP. */
+/** HSTS for one year, subdomains included: a browser that saw HTTPS never falls back to HTTP. */
 export const HSTS = { stsSeconds: 31_536_000, stsIncludeSubdomains: true } as const;
 
 export interface IngressControllerArgs {

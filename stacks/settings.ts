@@ -30,7 +30,8 @@ export const imageSchema = z
     .refine((i) => i.tag !== "latest", { path: ["tag"], error: "must not be 'latest': images are pinned" });
 
 export const ingressSchema = z.strictObject({
-    className: z.string().min(1).default("nginx"),
+    /** IngressClass of the customers' Ingresses; with routing `gateway`, also the GatewayClass of the shared Gateway. */
+    className: z.string().min(1).default("traefik"),
     tls: z
         .strictObject({
             enabled: flag.default(false),
@@ -117,17 +118,21 @@ export const awsSchema = z.strictObject({
 });
 
 export const ingressControllerSchema = z.strictObject({
-    /** Install ingress-nginx with Helm; off means the cluster already runs a controller of ingress.className. */
+    /**
+     * Install Traefik v3 with Helm; off means the cluster already runs Traefik for ingress.className in `namespace`
+     * (tenant NetworkPolicies admit its pods, app.kubernetes.io/name=traefik, from there).
+     */
     install: flag.default(false),
-    chartVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/).default("4.13.3"),
-    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).default("ingress-nginx"),
+    /** Chart version of https://traefik.github.io/charts, pinned: 41.3.0 ships Traefik v3.7.11 (its appVersion). */
+    chartVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/).default("41.3.0"),
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).default("traefik"),
     serviceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
     replicas: z.number().int().min(1).default(2),
 });
 
 /**
  * cert-manager issuing one wildcard certificate for *.<baseDomain> by ACME DNS-01 in Route53 (eks only: cert-manager
- * reaches Route53 through an IAM role for its service account), served by ingress-nginx as its default certificate.
+ * reaches Route53 through an IAM role for its service account), served by Traefik as its default certificate.
  */
 export const certManagerSchema = z.strictObject({
     install: flag.default(false),
@@ -235,6 +240,12 @@ export const stackSettingsSchema = z.strictObject({
     basicAuthPassword: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
     image: imageSchema,
     ingress: ingressSchema.prefault({}),
+    /**
+     * How a customer's host reaches its Service: `ingress` (an Ingress per customer) or `gateway` (one shared Gateway
+     * API Gateway per environment in the controller's namespace, an HTTPRoute per customer). `gateway` needs the
+     * Gateway API CRDs (standard channel) in the cluster; Traefik's Gateway provider is turned on when it is installed.
+     */
+    routing: z.enum(["ingress", "gateway"]).default("ingress"),
     kubernetes: kubernetesSchema,
     /** Required when the stack creates anything in AWS (eks, a managed registry, DNS, cert-manager). */
     aws: awsSchema.optional(),

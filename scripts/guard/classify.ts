@@ -21,6 +21,8 @@ export const COUNTED_TENANT_TYPES: Readonly<Record<string, string>> = {
   "kubernetes:core/v1:Namespace": "namespace",
   "kubernetes:apps/v1:Deployment": "deployment",
   "kubernetes:networking.k8s.io/v1:Ingress": "ingress",
+  // routing `gateway`: the customer's route instead of the Ingress (its host on the shared Gateway).
+  "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": "route",
   "aws:dynamodb/tableItem:TableItem": "registry-item",
 };
 

@@ -141,7 +141,7 @@ describe("real engine: the program's lifecycle on the embedded cluster", functio
         const { steps } = await up();
         assert.deepEqual(changed(steps).map((s) => `${s.op} ${nameOf(s.urn)}`).sort(), ["update customer-acme-rockets-configmap", "update customer-acme-rockets-deployment"]);
         const record = customerSchema.parse(parse(fs.readFileSync(path.join(customersDir, "acme-rockets.yaml"), "utf8")));
-        const hash = renderSiteContent(record).hash;
+        const hash = renderSiteContent(record, { basicAuth: true }).hash;
         const d = await admin.get<{ metadata: { generation: number }; spec: { replicas: number; template: { metadata: { annotations: Record<string, string> } } }; status: { observedGeneration: number; updatedReplicas?: number; availableReplicas?: number } }>("apps/v1", "Deployment", "welcome", "cust-acme-rockets");
         assert.equal(d.spec.template.metadata.annotations["sas.io/content-hash"], hash);
         assert.equal(d.status.observedGeneration, d.metadata.generation);

@@ -168,15 +168,51 @@ for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !
                 assert.equal(await outputIsSecret(run.outputs.kubeconfig), true);
             });
 
-            it("installs ingress-nginx from a pinned chart in its own namespace, exporting its address", async () => {
-                const release = of(run, "kubernetes:helm.sh/v3:Release").find((r) => r.name === "ingress-nginx")!.inputs;
-                assert.equal(release.chart, "ingress-nginx");
-                assert.match(release.version, /^\d+\.\d+\.\d+$/);
-                assert.equal(release.namespace, "ingress-nginx");
-                assert.equal(release.values.controller.service.type, "LoadBalancer");
-                assert.equal(release.values.controller.allowSnippetAnnotations, false);
-                assert.equal(release.values.controller.extraArgs["default-ssl-certificate"], "ingress-nginx/sas-wildcard-tls");
+            it("installs Traefik v3 from a pinned chart in its own namespace, exporting its address", async () => {
+                const r = of(run, "kubernetes:helm.sh/v3:Release").find((x) => x.name === "traefik")!;
+                const release = r.inputs;
+                assert.ok(r.urn.includes("sas:platform:IngressController$"), r.urn);
+                assert.equal(release.chart, "traefik");
+                assert.equal(release.repositoryOpts.repo, "https://traefik.github.io/charts");
+                assert.equal(release.version, "41.3.0", "chart 41.3.0 ships Traefik v3.7.11 (docs/DECISIONS.md)");
+                assert.equal(release.namespace, "traefik");
+                const v = release.values;
+                assert.equal(v.service.spec.type, "LoadBalancer");
+                assert.deepEqual(v.ingressClass, { enabled: true, isDefaultClass: false, name: "traefik" });
+                // The wildcard as the default certificate: TLSStore `default`, definable only in Traefik's namespace.
+                assert.deepEqual(v.tlsStore, { default: { defaultCertificate: { secretName: "sas-wildcard-tls" } } });
+                assert.equal(v.providers.kubernetesCRD.defaultTLSResourcesNamespace, "traefik");
+                assert.equal(v.core.strictTLSOptions, true);
+                for (const p of ["kubernetesCRD", "kubernetesIngress"]) assert.equal(v.providers[p].allowExternalNameServices, false, p);
+                assert.equal(v.providers.kubernetesCRD.allowCrossNamespace, false);
+                // HTTP -> HTTPS, HSTS on every HTTPS answer (a Middleware of the release, on the websecure entrypoint).
+                assert.deepEqual(v.ports.web.http.redirections.entryPoint, { to: "websecure", scheme: "https", permanent: true });
+                assert.deepEqual(v.ports.websecure.http.middlewares, ["traefik-sas-security-headers@kubernetescrd"]);
+                const mw = v.extraObjects.find((o: { kind: string }) => o.kind === "Middleware");
+                assert.deepEqual(mw.metadata, { name: "sas-security-headers", namespace: "traefik" });
+                assert.deepEqual(mw.spec.headers, { stsSeconds: 31536000, stsIncludeSubdomains: true });
+                // Metrics where the PodMonitor (components/model/monitoring/scrape.ts) scrapes: port `metrics` 9100, per service.
+                assert.equal(v.ports.metrics.port, 9100);
+                assert.deepEqual(v.metrics.prometheus, { entryPoint: "metrics", addEntryPointsLabels: true, addServicesLabels: true, addRoutersLabels: false });
+                const podMonitor = run.resources.find((x) => x.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor");
+                if (podMonitor) {
+                    assert.deepEqual(podMonitor.inputs.spec.namespaceSelector, { matchNames: ["traefik"] });
+                    assert.deepEqual(podMonitor.inputs.spec.selector, { matchLabels: { "app.kubernetes.io/name": "traefik" } });
+                    assert.equal(podMonitor.inputs.spec.podMetricsEndpoints[0].port, "metrics");
+                }
+                const ns = of(run, "kubernetes:core/v1:Namespace").find((n) => n.inputs.metadata.name === "traefik")!;
+                assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
                 assert.equal(await outputValue(run.outputs.ingressAddress), "ingress.elb.eu-west-1.amazonaws.com");
+            });
+
+            it("tenant pods admit only Traefik's own pods (its namespace AND app.kubernetes.io/name=traefik)", () => {
+                const policies = of(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((p) => p.inputs.metadata.name === "allow-from-ingress-controller");
+                assert.equal(policies.length, CUSTOMERS.length);
+                for (const p of policies) {
+                    assert.deepEqual(p.inputs.spec.ingress[0].from, [
+                        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } },
+                    ]);
+                }
             });
 
             it("HTTPS for every tenant from one wildcard certificate: cert-manager by DNS-01 through a zone-scoped IRSA role", () => {
@@ -191,7 +227,7 @@ for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !
                 const cert = run.resources.find((r) => r.name === "cert-manager-wildcard-certificate")!.inputs;
                 const domain = one(run, "aws:route53/record:Record").inputs.name.slice(2);
                 assert.deepEqual(cert.spec.dnsNames, [`*.${domain}`]);
-                assert.equal(cert.metadata.namespace, "ingress-nginx");
+                assert.equal(cert.metadata.namespace, "traefik");
                 const issuer = run.resources.find((r) => r.name === "cert-manager-cluster-issuer")!;
                 assert.ok(issuer.dependsOn.some((d) => d.endsWith("::cert-manager")), "the issuer waits for the chart's CRDs");
                 assert.equal(issuer.inputs.spec.acme.solvers[0].dns01.route53.hostedZoneID, "Z0EXAMPLE0SAS0ZONE");

@@ -77,7 +77,7 @@ for (const stack of STACKS) {
             const ns = (name: string) => declared.some((r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === name);
             const blackbox = declared.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "sas-blackbox-modules");
             const expected = deployerOwnedObjects({
-                ingressNamespace: ns("ingress-nginx") ? "ingress-nginx" : undefined,
+                ingressNamespace: ns("traefik") ? "traefik" : undefined,
                 certManagerNamespace: ns("cert-manager") ? "cert-manager" : undefined,
                 monitoringNamespace: blackbox?.inputs.metadata.namespace,
             }).map(ownedObjectKey);

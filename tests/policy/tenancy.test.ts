@@ -14,7 +14,7 @@ describe("policy: tenant namespaces", () => {
 
     it("ignores non-tenant namespaces", async () => {
       const platform = tenantNamespace();
-      platform.props.metadata = { name: "ingress-nginx" };
+      platform.props.metadata = { name: "traefik" };
       assert.deepEqual((await runStackPolicy(tenantNamespacePsaRestricted, [platform])).violations, []);
     });
 

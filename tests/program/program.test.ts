@@ -7,6 +7,7 @@ import { escapeHtml } from "../../components/model/site/escape";
 import { recordYaml, tempDirWith } from "../support/tmp";
 import { outputIsSecret, outputValue } from "../support/outputs";
 import { BASIC_AUTH_USER, htpasswdLine } from "../../components/model/htpasswd";
+import { classify } from "../../scripts/guard/classify";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- recorded inputs are plain JSON */
 const CUSTOMERS = loadCustomers(path.join(PROJECT_ROOT, "customers"));
@@ -214,15 +215,24 @@ describe("program: determinism and blast radius", () => {
 describe("program: basic auth in front of non-prod pages", () => {
     for (const stack of STACKS) {
         const on = stack !== "prod";
-        it(`${stack}: ${on ? "one stable random password, an htpasswd Secret per tenant, exported as a secret" : "public pages: no password, Secret or annotation"}`, async () => {
+        it(`${stack}: ${on ? "one stable random password, an htpasswd Secret per tenant mounted into its pods, checked by the page's nginx" : "public pages: no password, Secret or auth in nginx"}`, async () => {
             const run = await runStack(stack);
             const passwords = byType(run, "random:index/randomPassword:RandomPassword");
             const secrets = byType(run, "kubernetes:core/v1:Secret");
             const ingresses = byType(run, "kubernetes:networking.k8s.io/v1:Ingress");
+            const configMaps = byType(run, "kubernetes:core/v1:ConfigMap").filter((c) => c.inputs.metadata.name === "welcome-site");
+            const deployments = byType(run, "kubernetes:apps/v1:Deployment");
+            // Basic auth is the page's own nginx's job: no Ingress carries a controller-specific annotation.
+            assert.ok(ingresses.every((i) => i.inputs.metadata.annotations === undefined));
+            assert.equal(configMaps.length, CUSTOMERS.length);
+            for (const c of configMaps) assert.equal(/^\s*auth_basic "SAS preview";$/m.test(c.inputs.data["nginx.conf"]), on, c.urn);
+            for (const d of deployments) {
+                assert.equal(d.inputs.spec.template.spec.volumes.some((v: any) => v.secret?.secretName === "welcome-basic-auth"), on, d.urn);
+                assert.equal(d.inputs.spec.template.spec.containers[0].readinessProbe.httpGet.path, "/readyz");
+            }
             if (!on) {
                 assert.equal(passwords.length + secrets.length, 0);
                 assert.equal(run.outputs.basicAuth, undefined);
-                assert.ok(ingresses.every((i) => !i.inputs.metadata.annotations?.["nginx.ingress.kubernetes.io/auth-type"]));
                 return;
             }
             assert.equal(passwords.length, 1);
@@ -232,10 +242,12 @@ describe("program: basic auth in front of non-prod pages", () => {
             assert.equal(creds.username, BASIC_AUTH_USER);
             assert.equal(secrets.length, CUSTOMERS.length);
             for (const s of secrets) {
-                assert.equal(s.inputs.stringData.auth, `${htpasswdLine(creds.username, creds.password)}\n`);
+                assert.equal(s.inputs.stringData.htpasswd, `${htpasswdLine(creds.username, creds.password)}\n`);
                 assert.deepEqual(s.secretPaths, ["stringData"]);
+                // The pods mount it: the Secret exists before the Deployment of the same customer.
+                const d = deployments.find((x) => x.inputs.metadata.namespace === s.inputs.metadata.namespace)!;
+                assert.ok(d.dependsOn.includes(s.urn), `${d.urn} must depend on ${s.urn}`);
             }
-            for (const i of ingresses) assert.equal(i.inputs.metadata.annotations["nginx.ingress.kubernetes.io/auth-secret"], "welcome-basic-auth");
         });
     }
 });
@@ -258,4 +270,91 @@ describe("program: monitoring (monitoring.enabled)", () => {
             if (enabled) assert.ok(rules[0].inputs.spec.groups.length > 0);
         });
     }
+});
+
+describe("program: routing (ingress | gateway)", () => {
+    const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+    const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+    const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+    const traefikRelease = (run: StackRun) => run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "traefik");
+
+    it("dev, routing ingress (the default): an Ingress per customer, no Gateway, Traefik's Gateway provider off", async () => {
+        const run = await runStack("dev");
+        assert.equal(byType(run, INGRESS).length, CUSTOMERS.length);
+        assert.equal(byType(run, ROUTE).length + byType(run, GATEWAY).length, 0);
+        const values = traefikRelease(run)!.inputs.values;
+        assert.equal(values.providers.kubernetesGateway.enabled, false);
+        assert.equal(values.gatewayClass.enabled, false);
+    });
+
+    for (const stack of ["dev", "local"] as const) {
+        it(`${stack}, routing gateway: one shared Gateway in the controller's namespace, an HTTPRoute per customer instead of the Ingress`, async () => {
+            const run = await runStack(stack, { config: { routing: "gateway" } });
+            const tls = stack === "dev";
+            const domain = stack === "dev" ? "dev.sas.example.com" : "sas.localhost";
+            assert.equal(byType(run, INGRESS).length, 0);
+            const gateways = byType(run, GATEWAY);
+            assert.equal(gateways.length, 1);
+            const gw = gateways[0];
+            assert.ok(gw.urn.includes("sas:platform:Gateway$"), `${gw.urn}: the guard knows platform resources by their sas:platform:* component`);
+            assert.deepEqual([gw.inputs.metadata.name, gw.inputs.metadata.namespace, gw.inputs.spec.gatewayClassName], ["sas-gateway", "traefik", "traefik"]);
+            const listeners = gw.inputs.spec.listeners;
+            assert.deepEqual(listeners.map((l: any) => [l.name, l.protocol, l.port, l.hostname]), [
+                ["http", "HTTP", 8000, `*.${domain}`],
+                ...(tls ? [["https", "HTTPS", 8443, `*.${domain}`]] : []),
+            ]);
+            if (tls) assert.deepEqual(listeners[1].tls, { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "sas-wildcard-tls" }] });
+            // Routes attach only from tenant namespaces: the selector matches every tenant Namespace's labels.
+            const namespaces = byType(run, "kubernetes:core/v1:Namespace").filter((n) => n.inputs.metadata.name.startsWith("cust-"));
+            for (const l of listeners) {
+                assert.equal(l.allowedRoutes.namespaces.from, "Selector");
+                for (const ns of namespaces) {
+                    for (const [k, v] of Object.entries(l.allowedRoutes.namespaces.selector.matchLabels)) assert.equal(ns.inputs.metadata.labels[k], v, `${ns.urn} ${k}`);
+                }
+            }
+            const routes = byType(run, ROUTE);
+            assert.equal(routes.length, CUSTOMERS.length);
+            for (const c of CUSTOMERS) {
+                const route = routes.find((r) => r.name === `customer-${c.id}-route`)!;
+                assert.ok(route, `no HTTPRoute for ${c.id}`);
+                assert.equal(route.parent, byType(run, "sas:index:CustomerSite").find((s) => s.name === `customer-${c.id}`)!.urn);
+                assert.equal(route.inputs.metadata.namespace, `cust-${c.id}`);
+                assert.deepEqual(route.inputs.spec.hostnames, [`${c.id}.${domain}`]);
+                assert.deepEqual(route.inputs.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "sas-gateway", namespace: "traefik" }]);
+                assert.deepEqual(route.inputs.spec.rules[0].backendRefs, [{ group: "", kind: "Service", name: "welcome", port: 80 }]);
+            }
+            const release = traefikRelease(run);
+            if (stack === "dev") {
+                assert.equal(release!.inputs.values.providers.kubernetesGateway.enabled, true);
+                assert.deepEqual(release!.inputs.values.gatewayClass, { enabled: true, name: "traefik" });
+                assert.equal(release!.inputs.values.gateway.enabled, false, "the chart's own Gateway stays off");
+                assert.ok(gw.dependsOn.includes(release!.urn), "the Gateway waits for Traefik (its GatewayClass)");
+            } else {
+                assert.equal(release, undefined, "local: the controller is the cluster's own");
+            }
+        });
+    }
+
+    it("the mass-deletion guard knows every resource of a gateway stack: HTTPRoutes count for their customer, the Gateway is platform", async () => {
+        const run = await runStack("dev", { config: { routing: "gateway" } });
+        for (const r of run.resources) {
+            const verdict = classify({ op: "delete", urn: r.urn, parent: r.parent, hasNewState: false, state: { inputs: r.inputs } });
+            assert.notEqual(verdict.kind, "unattributed", `${r.urn}: ${"reason" in verdict ? verdict.reason : ""}`);
+            if (r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute") {
+                assert.deepEqual(verdict, { kind: "tenant-counted", customerId: r.inputs.metadata.namespace.slice("cust-".length) });
+            }
+            if (r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") assert.deepEqual(verdict, { kind: "platform" });
+        }
+    });
+
+    it("routing gateway with TLS but without cert-manager stops before any resource (the Gateway would have no certificate)", async () => {
+        await assert.rejects(
+            runStack("dev", { config: { routing: "gateway", certManager: { install: false }, dns: {} } }),
+            /routing: gateway with ingress\.tls\.enabled needs certManager\.install/,
+        );
+    });
+
+    it("refuses an unknown routing mode, naming the key", async () => {
+        await assert.rejects(runStack("local", { config: { routing: "mesh" } }), /sas-onboarding:routing/);
+    });
 });

@@ -13,6 +13,17 @@ import { requireRealPart } from "../harness/real-part";
 import { NGINX_BIN, rewriteNginxConf, startNginx } from "../harness/realparts/nginx";
 import type { KubeObject } from "../harness/realparts/kube-client";
 import { STACKS, renderStack, welcomeSites, type WelcomeSite } from "../support/rendered";
+import { BASIC_AUTH_USER, htpasswdLine } from "../../components/model/htpasswd";
+import { AUTH_FILE, SITE_LAYOUT } from "../../components/model/site/layout";
+
+/**
+ * A stack with tenancy.basicAuth renders `auth_basic` into the config; its pods mount the htpasswd file from the
+ * tenant's Secret (rendered as a secret, so these tests bring their own password and file).
+ */
+export const TEST_PASSWORD = "correct-horse-battery-staple-42";
+export const usesBasicAuth = (nginxConf: string) => /^\s*auth_basic "/m.test(nginxConf);
+export const authHeader = (user = BASIC_AUTH_USER, password = TEST_PASSWORD) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const authFilesFor = (site: WelcomeSite) => (usesBasicAuth(site.nginxConf) ? { [AUTH_FILE.key]: `${htpasswdLine(BASIC_AUTH_USER, TEST_PASSWORD)}\n` } : undefined);
 
 /** Headers no welcome page may go without, whatever else the config adds. */
 const REQUIRED_HEADERS = ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"];
@@ -26,8 +37,8 @@ export function declaredHeaders(nginxConf: string): Array<[string, string]> {
     return out;
 }
 
-async function fetchText(url: string): Promise<{ status: number; headers: Headers; body: string }> {
-    const res = await fetch(url, { redirect: "manual" });
+async function fetchText(url: string, authorization?: string): Promise<{ status: number; headers: Headers; body: string }> {
+    const res = await fetch(url, { redirect: "manual", headers: authorization ? { authorization } : {} });
     return { status: res.status, headers: res.headers, body: await res.text() };
 }
 
@@ -51,18 +62,21 @@ describe("real parts: rendered pages in real nginx", function () {
                 const csp = headers.find(([n]) => n === "content-security-policy")![1];
                 assert.match(csp, /default-src 'none'/, `${where}: the CSP must start from default-src 'none'`);
 
-                const nginx = await startNginx({ nginxConf: site.nginxConf, files: { "index.html": site.indexHtml } });
+                const authFiles = authFilesFor(site);
+                assert.equal(!!authFiles, stack !== "prod", `${where}: basic auth in nginx.conf exactly where tenancy.basicAuth is on`);
+                const credentials = authFiles ? authHeader() : undefined;
+                const nginx = await startNginx({ nginxConf: site.nginxConf, files: { "index.html": site.indexHtml }, authFiles });
                 try {
                     const health = await fetchText(`${nginx.baseUrl}/healthz`);
                     assert.equal(health.status, 200, `${where}: /healthz answered ${health.status}\n${nginx.logs()}`);
                     assert.equal(health.body.trim(), "ok");
 
-                    const page = await fetchText(`${nginx.baseUrl}/`);
+                    const page = await fetchText(`${nginx.baseUrl}/`, credentials);
                     assert.equal(page.status, 200, `${where}: / answered ${page.status}\n${nginx.logs()}`);
                     assert.equal(page.body, site.indexHtml, `${where}: nginx must serve the rendered index.html byte for byte`);
                     assert.match(page.headers.get("content-type") ?? "", /^text\/html; charset=utf-8$/i);
 
-                    const missing = await fetchText(`${nginx.baseUrl}/.env`);
+                    const missing = await fetchText(`${nginx.baseUrl}/.env`, credentials);
                     assert.equal(missing.status, 404, `${where}: anything but the page must be 404`);
 
                     for (const [path, res] of [["/", page], ["/healthz", health], ["/.env (404)", missing]] as const) {
@@ -137,6 +151,8 @@ function childrenOf(pid: number): number[] {
  * a kubelet emptyDir, so nginx owns nothing it did not create.
  */
 async function startAsPod(site: WelcomeSite, ids: { uid: number; gid: number }, tmpMode = 0o777) {
+    // Basic auth: the Secret's own mount beside the ConfigMap's, root-owned and 0444 like the Deployment declares.
+    const authFiles = authFilesFor(site);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sas-nginx-pod-"));
     fs.chmodSync(tmp, 0o755);
     const siteDir = path.join(tmp, "etc-sas", "site");
@@ -149,6 +165,11 @@ async function startAsPod(site: WelcomeSite, ids: { uid: number; gid: number }, 
     fs.writeFileSync(conf, rewriteNginxConf(site.nginxConf, tmp, port));
     fs.writeFileSync(path.join(siteDir, "index.html"), site.indexHtml);
     for (const f of [conf, path.join(siteDir, "index.html")]) fs.chmodSync(f, 0o444);
+    if (authFiles) {
+        const authDir = path.join(tmp, "etc-sas-auth");
+        fs.mkdirSync(authDir, { mode: 0o755 });
+        for (const [name, content] of Object.entries(authFiles)) fs.writeFileSync(path.join(authDir, name), content, { mode: 0o444 });
+    }
     // nginx reopens /dev/stdout and /dev/stderr by path: its stdio is a file the dropped user may open for append.
     const logFile = path.join(tmp, "stdio.log");
     fs.writeFileSync(logFile, "");
@@ -242,12 +263,21 @@ describe("real parts: rendered pages in real nginx under the pod's own user and 
                         assert.deepEqual([st.uid, st.gid], [ids.uid, ids.gid], `${where}: /tmp/${f} is owned by ${st.uid}:${st.gid}`);
                     }
 
+                    // The kubelet's probes send no credentials: both must pass without them, basic auth or not.
+                    assert.equal(probes.readiness, SITE_LAYOUT.readyPath, `${where}: readiness probes ${probes.readiness}`);
                     const ready = await fetch(`${nginx.baseUrl}${probes.readiness}`);
                     assert.equal(ready.status, 200, `${where}: readiness probe ${probes.readiness} answered ${ready.status}\n${nginx.logs()}`);
                     assert.equal(await ready.text(), site.indexHtml, `${where}: readiness must probe the page itself`);
                     const live = await fetch(`${nginx.baseUrl}${probes.liveness}`);
                     assert.equal(live.status, 200, `${where}: liveness probe ${probes.liveness} answered ${live.status}\n${nginx.logs()}`);
                     assert.equal((await live.text()).trim(), "ok");
+                    if (usesBasicAuth(site.nginxConf)) {
+                        // The htpasswd file is root-owned 0444 (no fsGroup): nginx as the pod's user reads it per request.
+                        assert.equal((await fetch(`${nginx.baseUrl}/`)).status, 401, `${where}: / without credentials`);
+                        const page = await fetch(`${nginx.baseUrl}/`, { headers: { authorization: authHeader() } });
+                        assert.equal(page.status, 200, `${where}: / with the right credentials answered ${page.status}\n${nginx.logs()}`);
+                        assert.equal(await page.text(), site.indexHtml);
+                    }
                     assert.doesNotMatch(nginx.logs(), /\[(emerg|alert|crit|error)\]/, `${where}: nginx logged errors:\n${nginx.logs()}`);
                 } finally {
                     await nginx.stop();

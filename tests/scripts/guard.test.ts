@@ -332,7 +332,7 @@ describe("scripts/guard: mass-deletion guard", () => {
         reason: "kubernetes:core/v1:Namespace attributed to different customers (nile-analytics by parent, acme-rockets by name)",
       });
       assert.deepEqual(
-        classify({ op: "delete", urn: `${PROD}sas:platform:IngressController$kubernetes:core/v1:Namespace::ingress-nginx-namespace`, hasNewState: false }),
+        classify({ op: "delete", urn: `${PROD}sas:platform:IngressController$kubernetes:core/v1:Namespace::traefik-namespace`, hasNewState: false }),
         { kind: "platform" },
       );
       assert.deepEqual(classify({ op: "delete", urn: `${CHILD}kubernetes:core/v1:ConfigMap::customer-acme-rockets-configmap`, hasNewState: false }), {

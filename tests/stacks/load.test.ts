@@ -25,7 +25,7 @@ describe("stack settings", () => {
         const s = parseStackSettings("dev", { ...valid(), tiers: { business: { replicas: 1 } } });
         assert.equal(s.customersDir, "customers");
         assert.equal(s.allowEmptyCustomers, false);
-        assert.deepEqual(s.ingress, { className: "nginx", tls: { enabled: false } });
+        assert.deepEqual(s.ingress, { className: "traefik", tls: { enabled: false } });
         assert.deepEqual(s.tierSizes.business, { ...DEFAULT_TIER_SIZES.business, replicas: 1 });
         assert.deepEqual(s.tierSizes.enterprise, DEFAULT_TIER_SIZES.enterprise);
     });

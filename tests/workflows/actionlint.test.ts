@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { ingressControllerSchema, ingressSchema } from "../../stacks/settings";
 
 const ROOT = path.resolve(__dirname, "../..");
 const WORKFLOW_DIR = path.join(ROOT, ".github/workflows");
@@ -388,20 +389,30 @@ describe("GitHub Actions workflows: delivery rules", function () {
     describe("e2e.yml", function () {
         const wf = () => load("e2e.yml");
 
-        it("runs on a schedule and on demand: kind + ingress-nginx + DynamoDB Local, up, verify, destroy", function () {
+        it("runs on a schedule and on demand: kind + Traefik + DynamoDB Local, up, verify, destroy", function () {
             assert.deepEqual(Object.keys(wf().on).sort(), ["schedule", "workflow_dispatch"]);
             const job = wf().jobs.e2e;
             assert.match(job.services.dynamodb.image, /^amazon\/dynamodb-local:\d+\.\d+\.\d+$/);
             const steps = stepsOf(job);
             const at = (re: RegExp) => steps.findIndex((s) => re.test(`${s.uses ?? ""} ${s.run ?? ""}`));
             const kind = at(/^helm\/kind-action@/);
-            const ingress = at(/INGRESS_NGINX_KIND_MANIFEST/);
+            const ingress = at(/helm upgrade --install traefik traefik\/traefik --version "\$TRAEFIK_CHART_VERSION"/);
             const up = at(/pulumi up --stack "\$STACK"/);
             const verify = at(/npm run verify -- --stack "\$STACK"/);
             const destroy = at(/pulumi destroy --stack "\$STACK"/);
             assert.ok(kind >= 0 && ingress > kind && up > ingress && verify > up && destroy > verify, `order ${[kind, ingress, up, verify, destroy]}`);
             assert.equal(steps[destroy].if, "always()");
             assert.equal(job.env.STACK, "local");
+        });
+
+        it("installs the Traefik chart the EKS stacks pin, in the namespace and class the local stack expects", function () {
+            assert.equal(wf().env.TRAEFIK_CHART_VERSION, ingressControllerSchema.parse({}).chartVersion);
+            const run = stepsOf(wf().jobs.e2e).find((s) => /helm upgrade --install traefik/.test(s.run ?? ""))?.run ?? "";
+            assert.match(run, /--namespace traefik /);
+            assert.match(run, /--set ingressClass\.name=traefik /);
+            assert.equal(ingressControllerSchema.parse({}).namespace, "traefik");
+            assert.equal(ingressSchema.parse({}).className, "traefik");
+            assert.doesNotMatch(fs.readFileSync(path.join(ROOT, ".github/workflows/e2e.yml"), "utf8"), /ingress-nginx/i);
         });
     });
 });

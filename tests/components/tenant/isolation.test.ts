@@ -28,9 +28,9 @@ const spec = (tier: Tier, basicAuth = false): SiteSpec => {
         size: DEFAULT_TIER_SIZES[tier],
         image: "r/x:1",
         baseDomain: "sas.example.com",
-        ingressClassName: "nginx",
+        ingressClassName: "traefik",
         tls: { enabled: false },
-        tenancy: { podSecurityVersion: "v1.33", ingressNamespace: "ingress-nginx", supportGroup: "sas:support", basicAuth },
+        tenancy: { podSecurityVersion: "v1.33", ingressNamespace: "traefik", ingressPodSelector: { "app.kubernetes.io/name": "traefik" }, supportGroup: "sas:support", basicAuth },
     };
 };
 
@@ -129,10 +129,16 @@ describe("isolation: network policy", () => {
     it("denies all ingress and egress by default", () => {
         assert.deepEqual((denyAllPolicyManifest(spec("starter")) as any).spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     });
-    it("admits only TCP 8080 from the ingress controller's namespace, and allows no egress", () => {
+    it("admits only TCP 8080 from the controller's own pods (its namespace AND its pod labels, one peer), and allows no egress", () => {
         const p = (allowIngressPolicyManifest(spec("starter")) as any).spec;
         assert.deepEqual(p.policyTypes, ["Ingress"]);
-        assert.deepEqual(p.ingress, [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
+        assert.deepEqual(p.ingress, [
+            {
+                // One peer with both selectors = pods matching both; two peers would admit the whole namespace.
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } }],
+                ports: [{ protocol: "TCP", port: 8080 }],
+            },
+        ]);
         assert.equal(p.egress, undefined);
     });
 });
@@ -178,13 +184,22 @@ describe("isolation: basic auth", () => {
         assert.equal(line, `sas-preview:{SHA}${createHash("sha1").update("pw").digest("base64")}`);
         assert.throws(() => htpasswdLine("a:b", "pw"), /basic-auth user/);
     });
-    it("Secret holds the file under `auth`; the Ingress carries the ingress-nginx auth annotations only when on", () => {
+    it("Secret holds the file under `htpasswd`; the pods mount it read-only; the Ingress carries no controller annotation", () => {
         const secret = basicAuthSecretManifest(spec("starter", true), "u:{SHA}x\n") as any;
-        assert.deepEqual(secret.stringData, { auth: "u:{SHA}x\n" });
+        assert.deepEqual(secret.stringData, { htpasswd: "u:{SHA}x\n" });
+        assert.equal(secret.type, "Opaque");
         assert.equal(secret.metadata.name, "welcome-basic-auth");
-        const on = (ingressManifest(spec("starter", true)) as any).metadata.annotations;
-        assert.equal(on["nginx.ingress.kubernetes.io/auth-type"], "basic");
-        assert.equal(on["nginx.ingress.kubernetes.io/auth-secret"], "welcome-basic-auth");
-        assert.equal((ingressManifest(spec("starter", false)) as any).metadata.annotations, undefined);
+        for (const on of [true, false]) assert.equal((ingressManifest(spec("starter", on)) as any).metadata.annotations, undefined);
+
+        const pod = (deploymentManifest(spec("starter", true)) as any).spec.template.spec;
+        assert.deepEqual(pod.volumes.find((v: any) => v.name === "auth"), {
+            name: "auth",
+            // 0444, root-owned: readable by the pod's one user without fsGroup; the file holds a digest, not the password.
+            secret: { secretName: "welcome-basic-auth", defaultMode: 0o444, items: [{ key: "htpasswd", path: "htpasswd" }] },
+        });
+        assert.deepEqual(pod.containers[0].volumeMounts.find((m: any) => m.name === "auth"), { name: "auth", mountPath: "/etc/sas-auth", readOnly: true });
+        assert.equal(pod.securityContext.fsGroup, undefined);
+        const off = (deploymentManifest(spec("starter", false)) as any).spec.template.spec;
+        assert.ok(!off.volumes.some((v: any) => v.name === "auth") && !off.containers[0].volumeMounts.some((m: any) => m.name === "auth"));
     });
 });

@@ -5,6 +5,7 @@ import {
     EPHEMERAL_STORAGE,
     imagePullPolicy,
     imageReference,
+    httpRouteManifest,
     ingressManifest,
     serviceManifest,
     tenantNamespaceManifest,
@@ -25,9 +26,9 @@ const spec = (over: Partial<SiteSpec> = {}): SiteSpec => ({
     size: DEFAULT_TIER_SIZES.business,
     image: PINNED,
     baseDomain: "sas.example.com",
-    ingressClassName: "nginx",
+    ingressClassName: "traefik",
     tls: { enabled: true },
-    tenancy: { podSecurityVersion: "v1.33", ingressNamespace: "ingress-nginx", supportGroup: "sas:support", basicAuth: false },
+    tenancy: { podSecurityVersion: "v1.33", ingressNamespace: "traefik", ingressPodSelector: { "app.kubernetes.io/name": "traefik" }, supportGroup: "sas:support", basicAuth: false },
     ...over,
 });
 
@@ -102,8 +103,9 @@ describe("k8s manifests", () => {
         });
 
         it("is ready when the page is served, alive while nginx answers, and never drops below the desired count", () => {
-            // Readiness asks for the page itself, quickly and strictly: a pod that cannot serve it leaves the Service.
-            assert.deepEqual(c.readinessProbe, { httpGet: { path: "/", port: "http" }, periodSeconds: 5, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 2 });
+            // Readiness asks for the page file itself (/readyz, open even behind basic auth), quickly and strictly: a pod
+            // that cannot serve it leaves the Service.
+            assert.deepEqual(c.readinessProbe, { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 5, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 2 });
             // Liveness asks nginx only, patiently: restarting cures a hung nginx, never a missing page.
             assert.deepEqual(c.livenessProbe, { httpGet: { path: "/healthz", port: "http" }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
             assert.notDeepEqual(c.readinessProbe, c.livenessProbe, "kube-score: identical probes make a slow pod restart instead of just leaving the Service");
@@ -127,7 +129,7 @@ describe("k8s manifests", () => {
 
     it("Ingress routes <id>.<baseDomain> with the class and TLS from settings, never an ACME issuer in the tenant", () => {
         const i: any = ingressManifest(spec());
-        assert.equal(i.spec.ingressClassName, "nginx");
+        assert.equal(i.spec.ingressClassName, "traefik");
         assert.equal(i.spec.rules[0].host, "acme.sas.example.com");
         assert.deepEqual(i.spec.tls, [{ hosts: ["acme.sas.example.com"] }], "the controller's default wildcard certificate");
         assert.equal(i.metadata.annotations, undefined);
@@ -135,6 +137,20 @@ describe("k8s manifests", () => {
         const plain: any = ingressManifest(spec({ tls: { enabled: false } }));
         assert.equal(plain.spec.tls, undefined);
         assert.equal(plain.metadata.annotations, undefined);
+    });
+
+    it("HTTPRoute (routing gateway) attaches <id>.<baseDomain> to the shared Gateway, backed by the Service", () => {
+        const r: any = httpRouteManifest({ ...spec(), gateway: { name: "sas-gateway", namespace: "traefik" } });
+        assert.equal(r.apiVersion, "gateway.networking.k8s.io/v1");
+        assert.equal(r.kind, "HTTPRoute");
+        assert.deepEqual([r.metadata.name, r.metadata.namespace], ["welcome", "cust-acme"]);
+        assert.equal(r.metadata.labels["sas.io/customer-id"], "acme");
+        assert.deepEqual(r.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "sas-gateway", namespace: "traefik" }]);
+        assert.deepEqual(r.spec.hostnames, ["acme.sas.example.com"]);
+        const s: any = serviceManifest(spec());
+        assert.deepEqual(r.spec.rules, [
+            { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ group: "", kind: "Service", name: s.metadata.name, port: s.spec.ports[0].port }] },
+        ]);
     });
 
     it("image references pin a tag or a digest", () => {

@@ -118,6 +118,30 @@ function installExitHook(): void {
     });
 }
 
+/** kube-apiserver on loopback, as both the tests' control plane and the embedded cluster run it. */
+export function apiServerArgs(a: { etcdPort: number; apiPort: number; certDir: string; tokenFile: string; saPub: string; saKey: string }): string[] {
+    return [
+        `--etcd-servers=http://127.0.0.1:${a.etcdPort}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        // The endpoint reconciler refuses loopback addresses; the "kubernetes" Service needs no endpoints here.
+        "--endpoint-reconciler-type=none",
+        `--secure-port=${a.apiPort}`,
+        `--cert-dir=${a.certDir}`,
+        `--token-auth-file=${a.tokenFile}`,
+        "--authorization-mode=RBAC",
+        `--enable-admission-plugins=${REQUIRED_ADMISSION_PLUGINS.join(",")}`,
+        // As a real cluster: privileged pods are valid, so a rejected privileged pod proves Pod Security, not this flag.
+        "--allow-privileged=true",
+        `--service-account-key-file=${a.saPub}`,
+        `--service-account-signing-key-file=${a.saKey}`,
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        "--service-cluster-ip-range=10.96.0.0/16",
+        "--profiling=false",
+        "--v=1",
+    ];
+}
+
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
     const located = locateBinaries();
     if ("missing" in located) throw new Error(located.missing);
@@ -201,26 +225,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
 
         const certDir = path.join(tmp, "apiserver-certs");
         procs.push(
-            startProcess("kube-apiserver", bins.kubeApiserver, [
-                `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-                "--bind-address=127.0.0.1",
-                "--advertise-address=127.0.0.1",
-                // The endpoint reconciler refuses loopback addresses; the "kubernetes" Service needs no endpoints here.
-                "--endpoint-reconciler-type=none",
-                `--secure-port=${apiPort}`,
-                `--cert-dir=${certDir}`,
-                `--token-auth-file=${tokenFile}`,
-                "--authorization-mode=RBAC",
-                `--enable-admission-plugins=${REQUIRED_ADMISSION_PLUGINS.join(",")}`,
-                // Privileged pods pass validation, so a rejected privileged pod proves PodSecurity, not this flag.
-                "--allow-privileged=true",
-                `--service-account-key-file=${saPub}`,
-                `--service-account-signing-key-file=${saKey}`,
-                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                "--service-cluster-ip-range=10.96.0.0/16",
-                "--profiling=false",
-                "--v=1",
-            ], tmp),
+            startProcess("kube-apiserver", bins.kubeApiserver, apiServerArgs({ etcdPort, apiPort, certDir, tokenFile, saPub, saKey }), tmp),
         );
         const server = `https://127.0.0.1:${apiPort}`;
         // The self-signed serving cert file carries its CA after it; trusting that file verifies TLS for real.

@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { binaryCacheDir, locateBinaries, REQUIRED_ADMISSION_PLUGINS } from "./controlplane";
+import { apiServerArgs, binaryCacheDir, locateBinaries } from "./controlplane";
 import { KubeClient } from "./kube-client";
 import { PROJECT_ROOT } from "../../../components/model/project";
 
@@ -211,25 +211,12 @@ export async function ensureEmbeddedCluster(opts: EmbeddedClusterOptions): Promi
         const res = await fetch(`http://127.0.0.1:${ports.etcd}/health`);
         return (await res.text()).includes('"health":"true"');
     });
-    state.pids["kube-apiserver"] = spawnDetached(dir, "kube-apiserver", bins.kubeApiserver, [
-        `--etcd-servers=http://127.0.0.1:${ports.etcd}`,
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
-        "--endpoint-reconciler-type=none",
-        `--secure-port=${ports.api}`,
-        `--cert-dir=${path.join(dir, "apiserver-certs")}`,
-        `--token-auth-file=${tokenFile}`,
-        "--authorization-mode=RBAC",
-        `--enable-admission-plugins=${REQUIRED_ADMISSION_PLUGINS.join(",")}`,
-        // As a real cluster: privileged pods are valid; Pod Security (restricted, per namespace) is what refuses them.
-        "--allow-privileged=true",
-        `--service-account-key-file=${saPub}`,
-        `--service-account-signing-key-file=${saKey}`,
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        "--service-cluster-ip-range=10.96.0.0/16",
-        "--profiling=false",
-        "--v=1",
-    ]);
+    state.pids["kube-apiserver"] = spawnDetached(
+        dir,
+        "kube-apiserver",
+        bins.kubeApiserver,
+        apiServerArgs({ etcdPort: ports.etcd, apiPort: ports.api, certDir: path.join(dir, "apiserver-certs"), tokenFile, saPub, saKey }),
+    );
     save();
     await waitFor(dir, "the API server's certificate", state.pids, async () => fs.existsSync(caFile) && fs.statSync(caFile).size > 0);
     const caPem = fs.readFileSync(caFile, "utf8");

@@ -16,11 +16,21 @@ export interface StartNginxOptions {
   files: Record<string, string>;
   /** Unprivileged user nginx runs as when we are root (the pod never runs as root either). Default "nobody". */
   user?: string;
+  /**
+   * Files of the pod's basic-auth Secret mount (/etc/sas-auth/, SITE_LAYOUT.authDir), keyed by name, e.g.
+   * "htpasswd"; written under <tmp>/etc-sas-auth/, world-readable like the mount. Given, the config runs exactly as
+   * rendered, basic auth included. Not given (callers that test the page itself: browser, screenshots, XSS corpus), a
+   * config with basic auth (tenancy.basicAuth) runs with `auth_basic off` instead, as those pages were served before
+   * basic auth moved into the page's nginx; basic auth itself is tested with authFiles (tests/realparts/page-basic-auth).
+   */
+  authFiles?: Record<string, string>;
 }
 
 export interface RunningNginx {
   port: number;
   baseUrl: string;
+  /** The temporary root: /etc/sas/ is <dir>/etc-sas/, /etc/sas-auth/ is <dir>/etc-sas-auth/ (tests may change files there). */
+  dir: string;
   logs(): string;
   stop(): Promise<void>;
 }
@@ -35,10 +45,16 @@ export function rewriteNginxConf(conf: string, tmp: string, port: number): strin
   // One pass: the temp dir itself usually lives under /tmp/, so sequential replaces would rewrite it twice.
   const to: Record<string, string> = {
     "/etc/sas/": `${tmp}/etc-sas/`,
+    "/etc/sas-auth/": `${tmp}/etc-sas-auth/`,
     "/tmp/": `${tmp}/run/`,
     "listen 8080": `listen 127.0.0.1:${port}`,
   };
-  return conf.replace(/\/etc\/sas\/|\/tmp\/|listen 8080/g, (m) => to[m]);
+  return conf.replace(/\/etc\/sas\/|\/etc\/sas-auth\/|\/tmp\/|listen 8080/g, (m) => to[m]);
+}
+
+/** The config with its basic auth turned off (see StartNginxOptions.authFiles); unchanged when it has none. */
+export function withoutBasicAuth(conf: string): string {
+  return conf.replace(/^(\s*)auth_basic "[^"\n]*";$/gm, "$1auth_basic off;").replace(/^\s*auth_basic_user_file [^;\n]*;\n/gm, "");
 }
 
 export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx> {
@@ -67,6 +83,14 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx>
       fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
       fs.writeFileSync(target, content, { mode: 0o644 });
     }
+    if (opts.authFiles) {
+      const auth = path.join(tmp, "etc-sas-auth");
+      fs.mkdirSync(auth, { mode: 0o755 });
+      for (const [name, content] of Object.entries(opts.authFiles)) {
+        if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`startNginx: authFiles key "${name}" must be a plain file name like "htpasswd"`);
+        fs.writeFileSync(path.join(auth, name), content, { mode: 0o444 });
+      }
+    }
     // nginx reopens /dev/stdout and /dev/stderr by path; a socket (Node's stdio "pipe") cannot be reopened and a
     // root-owned fd cannot be reopened by nobody, so its stdio is a log file owned by the nginx user.
     const logFile = path.join(run, "nginx-output.log");
@@ -85,7 +109,8 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx>
 
     const port = await freePort();
     const confPath = path.join(etc, "nginx.conf");
-    fs.writeFileSync(confPath, rewriteNginxConf(opts.nginxConf, tmp, port), { mode: 0o644 });
+    const conf = opts.authFiles ? opts.nginxConf : withoutBasicAuth(opts.nginxConf);
+    fs.writeFileSync(confPath, rewriteNginxConf(conf, tmp, port), { mode: 0o644 });
 
     // -e stderr: otherwise nginx first tries the compiled-in /var/log/nginx/error.log, which nobody cannot open.
     const nginxArgs = ["-e", "stderr", "-p", run + "/", "-c", confPath];
@@ -118,6 +143,7 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx>
     return {
       port,
       baseUrl: `http://127.0.0.1:${port}`,
+      dir: tmp,
       logs: readLogs,
       async stop() {
         if (stopped) return;

@@ -42,7 +42,7 @@ describe("scrape configuration", () => {
             baseDomain: "sas.example.com",
             ingressClassName: "traefik",
             tls: { enabled: true },
-            tenancy: { podSecurityVersion: "v1.33", ingressNamespace: "traefik", supportGroup: "g", basicAuth: false },
+            tenancy: { podSecurityVersion: "v1.33", ingressNamespace: "traefik", ingressPodSelector: { "app.kubernetes.io/name": "traefik" }, supportGroup: "g", basicAuth: false },
         };
         const ingress: any = ingressManifest(spec);
         const service: any = serviceManifest(spec);

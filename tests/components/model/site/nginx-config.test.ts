@@ -21,7 +21,7 @@ describe("site: nginx config", () => {
         for (const t of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) assert.ok(lines.includes(`${t}_temp_path /tmp/${t === "client_body" ? "client" : t}_temp;`), t);
         const paths = conf.match(/\s(\/[a-z][^\s;]*)/g)?.map((p) => p.trim()) ?? [];
         for (const p of paths) {
-            assert.ok(p.startsWith("/tmp/") || p.startsWith("/etc/sas") || p.startsWith("/dev/std") || p === "/" || p.startsWith("/index") || p.startsWith("/healthz"), `unexpected path ${p}`);
+            assert.ok(p.startsWith("/tmp/") || p.startsWith("/etc/sas") || p.startsWith("/dev/std") || p === "/" || p.startsWith("/index") || p.startsWith("/healthz") || p.startsWith("/readyz"), `unexpected path ${p}`);
         }
     });
 
@@ -30,6 +30,26 @@ describe("site: nginx config", () => {
         assert.equal(securityHeaders().length, 7);
         const names = securityHeaders().map(([n]) => n);
         for (const required of ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"]) assert.ok(names.includes(required));
+    });
+
+    it("readiness serves the page file itself (503 when it cannot), never behind basic auth", () => {
+        const ready = conf.slice(conf.indexOf(`location = ${SITE_LAYOUT.readyPath} {`));
+        assert.match(ready, /^location = \/readyz \{\n\s+try_files \/index\.html =503;\n\s+\}/);
+        assert.doesNotMatch(conf, /auth_basic/, "no basic auth unless asked for");
+    });
+
+    it("basic auth (tenancy.basicAuth): realm and the mounted user file at server level, probes' locations open", () => {
+        const auth = renderNginxConfig(securityHeaders(), { basicAuth: true });
+        const server = auth.slice(auth.indexOf("    server {"), auth.indexOf("        location"));
+        assert.match(server, /^\s+auth_basic "SAS preview";$/m);
+        assert.match(server, new RegExp(`^\\s+auth_basic_user_file ${SITE_LAYOUT.htpasswdPath};$`, "m"));
+        for (const probe of [SITE_LAYOUT.healthPath, SITE_LAYOUT.readyPath]) {
+            const block = auth.slice(auth.indexOf(`location = ${probe} {`));
+            assert.match(block, /^location = \/[a-z]+ \{\n\s+auth_basic off;/, probe);
+        }
+        // Exactly the two probes open; `/` and `/index.html` inherit the server's auth.
+        assert.equal(auth.match(/auth_basic off;/g)?.length, 2);
+        assert.ok(!SITE_LAYOUT.htpasswdPath.startsWith(`${SITE_LAYOUT.docRoot}/`), "the user file is never under the doc root");
     });
 
     it("includes no file from outside its own config", () => {
