@@ -23,6 +23,7 @@ import { detectFormat, readEvents, type InputEvent } from "./parse";
 import { materializePending, runPublish, type Runner } from "./publish";
 import { scanRecords, writeFileAtomic } from "./records";
 import { summaryTable } from "./report";
+import { reportStep } from "../lib/metrics";
 
 export interface IntakeIo {
     stdout(text: string): void;
@@ -161,6 +162,14 @@ export async function runIntake(argv: readonly string[], io: IntakeIo): Promise<
         io.stderr(`intake: warning: --no-registry: contactEmail of ${droppedPii} event(s) dropped; personal data is kept only in the registry, never in ${opts.customersDir}/\n`);
     }
     io.stderr(summaryTable(decisions.map(lineOf), { dryRun: opts.dryRun }));
+    if (!opts.dryRun) {
+        const rejected = decisions.filter((d) => d.outcome === "rejected").length;
+        await reportStep(io, "intake", {
+            environment: opts.environment,
+            step: "intake",
+            events: { succeeded: decisions.length - rejected, rejected, dead_lettered: registry && registryDown === undefined ? rejected : 0 },
+        });
+    }
     return decisions.some((d) => d.outcome === "rejected") ? 1 : 0;
 }
 

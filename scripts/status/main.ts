@@ -1,4 +1,5 @@
 // `npm run status`: shows onboarding states and dead letters, marks states for workflow steps, sends due notices.
+import { reportCustomer, reportStep } from "../lib/metrics";
 import * as path from "node:path";
 import { customerIdSchema } from "../../components/model/customer";
 import { registryTableName } from "../../components/model/names";
@@ -172,6 +173,7 @@ async function mark(reg: Registry, opts: StatusOptions, io: StatusIo, cwd: strin
         } else {
             line.version = res.item.version;
             line.attempts = res.item.attempts;
+            await reportCustomer(io, "status", res.item);
         }
         if (opts.state === "live" && env === NOTIFY_ENVIRONMENT && res.outcome === "written") {
             if (transport) {
@@ -190,6 +192,7 @@ async function mark(reg: Registry, opts: StatusOptions, io: StatusIo, cwd: strin
         }
         io.stdout(`${JSON.stringify(line)}\n`);
     }
+    if (opts.state === "deployed") await reportStep(io, "status", { environment: env, step: "deploy", deployedAt: Date.parse(at) / 1000 });
     return bad > 0 ? 1 : 0;
 }
 

@@ -1,4 +1,5 @@
 // `npm run verify`: wires the pure parts to the network, the registry and the terminal.
+import { reportStep } from "../lib/metrics";
 import { loadCustomers } from "../../components/records/load";
 import type { Customer } from "../../components/model/customer";
 import { parseArgs, USAGE, VerifyUsageError } from "./args";
@@ -133,5 +134,6 @@ export async function runVerify(argv: readonly string[], io: VerifyIo): Promise<
 
     const summary = failureSummary(environment, rows);
     if (summary) io.stderr(`${summary}\n`);
+    await reportStep(io, "verify", { environment, step: "verify", events: { succeeded: rows.length - failed, failed } });
     return summary || registryFailed ? 1 : 0;
 }

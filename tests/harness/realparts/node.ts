@@ -17,14 +17,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { KubeClient } from "./kube-client";
 
-/** What build-node.sh prints (name=path lines), plus the pause binary. */
+/** What build-node.sh prints (name=path lines). */
 export interface NodeBinaries {
     kubelet: string;
     containerd: string;
     ctr: string;
     runc: string;
     cniBinDir: string;
-    /** The static pause binary (buildPause builds it from tests/harness/go/node/pause). */
+    /** The static pause binary (build-node.sh builds it from tests/harness/go/node/pause). */
     pause: string;
 }
 
@@ -233,11 +233,17 @@ export function buildPauseImage(pauseBinary: string, workDir: string, name = LOC
     return archive;
 }
 
-/** Parses build-node.sh's stdout (name=path lines). */
-export function parseNodeBinaries(stdout: string, pause: string): NodeBinaries {
+/** Parses build-node.sh's stdout (name=path lines); `pause` overrides the pause binary it printed. */
+export function parseNodeBinaries(stdout: string, pause?: string): NodeBinaries {
     const kv = Object.fromEntries(stdout.trim().split("\n").map((l) => l.split("=", 2) as [string, string]));
-    for (const k of ["kubelet", "containerd", "ctr", "runc", "cni-bin-dir"]) if (!kv[k]) throw new Error(`build-node.sh printed no ${k}=...`);
-    return { kubelet: kv.kubelet, containerd: kv.containerd, ctr: kv.ctr, runc: kv.runc, cniBinDir: kv["cni-bin-dir"], pause };
+    for (const k of ["kubelet", "containerd", "ctr", "runc", "cni-bin-dir", ...(pause ? [] : ["pause"])]) if (!kv[k]) throw new Error(`build-node.sh printed no ${k}=...`);
+    return { kubelet: kv.kubelet, containerd: kv.containerd, ctr: kv.ctr, runc: kv.runc, cniBinDir: kv["cni-bin-dir"], pause: pause ?? kv.pause };
+}
+
+/** Runs tests/harness/build/build-node.sh (builds the kubelet and pause on first use) and returns the binaries. */
+export function nodeBinaries(projectRoot: string): NodeBinaries {
+    const out = execFileSync("bash", [path.join(projectRoot, "tests", "harness", "build", "build-node.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    return parseNodeBinaries(out);
 }
 
 function freePort(): Promise<number> {
@@ -359,7 +365,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   sandbox_image = ${JSON.stringify(sandboxImage)}
   enable_selinux = false
   disable_apparmor = true
-  restrict_oom_score_adj = false
+  # Root here lacks CAP_SYS_RESOURCE: lowering oom_score_adj (the sandbox's -998) fails in runc's nsexec with
+  # "failed to update /proc/self/oom_score_adj: Permission denied". Clamp to containerd's own score instead.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
