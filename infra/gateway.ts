@@ -1,19 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PART_OF } from "../components/model/labels";
+import { TENANT_LABELS } from "../components/model/labels";
 import { TRAEFIK_ENTRYPOINT_PORTS } from "./traefik";
 
 /** The one shared Gateway of an environment; every customer's HTTPRoute names it (routing `gateway`). */
 export const SHARED_GATEWAY = "sas-gateway";
 
-/**
- * Labels every tenant namespace carries (components/model/labels.ts customerLabels): the Gateway admits routes from
- * namespaces with these labels only, so a route in any other namespace never attaches.
- */
-export const TENANT_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
-    "app.kubernetes.io/part-of": PART_OF,
-    "app.kubernetes.io/component": "welcome-page",
-};
 
 export interface SharedGatewayArgs {
     namespace: string;
@@ -33,7 +25,8 @@ export interface SharedGatewayArgs {
  */
 export function sharedGatewayManifest(args: SharedGatewayArgs): Record<string, unknown> & { apiVersion: string; kind: string } {
     const allowedRoutes = {
-        namespaces: { from: "Selector", selector: { matchLabels: { ...TENANT_NAMESPACE_LABELS } } },
+        // Only namespaces carrying the tenant labels: a route anywhere else never attaches.
+        namespaces: { from: "Selector", selector: { matchLabels: { ...TENANT_LABELS } } },
         kinds: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute" }],
     };
     const hostname = `*.${args.baseDomain}`;

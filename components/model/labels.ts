@@ -1,7 +1,7 @@
 import type { Customer } from "./customer";
+import { PROJECT } from "./project";
 
 export const APP_NAME = "sas-welcome";
-import { PROJECT } from "./project";
 
 export const PART_OF = PROJECT;
 export const CUSTOMER_ID_LABEL = "sas.io/customer-id";
@@ -19,12 +19,20 @@ export function selectorLabels(customer: Pick<Customer, "id">): Record<string, s
     };
 }
 
+/**
+ * Labels every tenant's objects share whoever the customer is (the Gateway admits HTTPRoutes only from namespaces
+ * carrying them).
+ */
+export const TENANT_LABELS: Readonly<Record<string, string>> = {
+    "app.kubernetes.io/component": "welcome-page",
+    "app.kubernetes.io/part-of": PART_OF,
+};
+
 /** Labels for every object of one customer. No version or date label: it would touch every tenant on each release. */
 export function customerLabels(customer: Pick<Customer, "id" | "tier">): Record<string, string> {
     return {
         ...selectorLabels(customer),
-        "app.kubernetes.io/component": "welcome-page",
-        "app.kubernetes.io/part-of": PART_OF,
+        ...TENANT_LABELS,
         "app.kubernetes.io/managed-by": "pulumi",
         [CUSTOMER_ID_LABEL]: customer.id,
         [TIER_LABEL]: customer.tier,

@@ -1,4 +1,5 @@
 // Command-line parsing for `npm run intake`, pure (the style of scripts/verify/args.ts).
+import { forEachFlag } from "../lib/flags";
 import { INPUT_FORMATS, type InputFormat } from "./parse";
 
 export interface IntakeOptions {
@@ -82,25 +83,11 @@ export function parseIntakeArgs(argv: readonly string[]): IntakeOptions {
         opts.command = args[0];
         args.shift();
     }
-    const seen = new Set<string>();
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i];
-        if (arg === "-" || !arg.startsWith("-")) {
+    forEachFlag(args, (m) => new IntakeUsageError(m), (flag, value, arg) => {
+        if (flag === undefined) {
             opts.files.push(arg);
-            continue;
+            return;
         }
-        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-        const flag = eq > 0 ? arg.slice(0, eq) : arg;
-        const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-        const value = (): string => {
-            if (inline !== undefined) return inline;
-            const next = args[i + 1];
-            if (next === undefined || next.startsWith("--")) throw new IntakeUsageError(`${flag} needs a value`);
-            i++;
-            return next;
-        };
-        if (seen.has(flag)) throw new IntakeUsageError(`${flag} given more than once`);
-        seen.add(flag);
         switch (flag) {
             case "--dry-run": opts.dryRun = true; break;
             case "--customers-dir": opts.customersDir = value(); break;
@@ -127,7 +114,7 @@ export function parseIntakeArgs(argv: readonly string[]): IntakeOptions {
             case "--help": case "-h": opts.help = true; break;
             default: throw new IntakeUsageError(`unknown argument "${arg}"`);
         }
-    }
+    }, { positional: (arg) => arg === "-" || !arg.startsWith("-") });
     if (opts.help) return opts;
     if (!ENV_NAME.test(opts.environment)) throw new IntakeUsageError(`--environment "${opts.environment}" is not an environment name`);
     if (opts.registryEndpoint !== undefined && !/^https?:\/\/\S+$/.test(opts.registryEndpoint)) {

@@ -168,45 +168,43 @@ export class Registry {
     }
 
     /** Every item of one partition whose record starts with `prefix`. */
-    async query(partition: string, prefix = ""): Promise<Item[]> {
-        const items: Item[] = [];
-        let start: Item | undefined;
-        do {
-            const res = await this.call(`query ${partition}`, () =>
-                this.client.send(
-                    new QueryCommand({
-                        TableName: this.table,
-                        KeyConditionExpression: prefix ? "#p = :p AND begins_with(#r, :r)" : "#p = :p",
-                        ExpressionAttributeNames: { "#p": REGISTRY_KEYS.partition, ...(prefix ? { "#r": REGISTRY_KEYS.sort } : {}) },
-                        ExpressionAttributeValues: { ":p": { S: partition }, ...(prefix ? { ":r": { S: prefix } } : {}) },
-                        ConsistentRead: true,
-                        ...(start ? { ExclusiveStartKey: start } : {}),
-                    }),
-                ),
-            );
-            items.push(...(res.Items ?? []));
-            start = res.LastEvaluatedKey;
-        } while (start);
-        return items;
+    query(partition: string, prefix = ""): Promise<Item[]> {
+        return this.allPages(`query ${partition}`, (start) =>
+            this.client.send(
+                new QueryCommand({
+                    TableName: this.table,
+                    KeyConditionExpression: prefix ? "#p = :p AND begins_with(#r, :r)" : "#p = :p",
+                    ExpressionAttributeNames: { "#p": REGISTRY_KEYS.partition, ...(prefix ? { "#r": REGISTRY_KEYS.sort } : {}) },
+                    ExpressionAttributeValues: { ":p": { S: partition }, ...(prefix ? { ":r": { S: prefix } } : {}) },
+                    ConsistentRead: true,
+                    ...(start ? { ExclusiveStartKey: start } : {}),
+                }),
+            ),
+        );
     }
 
     /** Every item whose record is exactly `record`, across customers (a scan: the table holds one item kind per customer). */
-    async scanRecord(record: string): Promise<Item[]> {
+    scanRecord(record: string): Promise<Item[]> {
+        return this.allPages(`scan ${record}`, (start) =>
+            this.client.send(
+                new ScanCommand({
+                    TableName: this.table,
+                    FilterExpression: "#r = :r",
+                    ExpressionAttributeNames: { "#r": REGISTRY_KEYS.sort },
+                    ExpressionAttributeValues: { ":r": { S: record } },
+                    ConsistentRead: true,
+                    ...(start ? { ExclusiveStartKey: start } : {}),
+                }),
+            ),
+        );
+    }
+
+    /** Follows LastEvaluatedKey until the last page; each page is one retried call. */
+    private async allPages(what: string, page: (start: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>): Promise<Item[]> {
         const items: Item[] = [];
         let start: Item | undefined;
         do {
-            const res = await this.call(`scan ${record}`, () =>
-                this.client.send(
-                    new ScanCommand({
-                        TableName: this.table,
-                        FilterExpression: "#r = :r",
-                        ExpressionAttributeNames: { "#r": REGISTRY_KEYS.sort },
-                        ExpressionAttributeValues: { ":r": { S: record } },
-                        ConsistentRead: true,
-                        ...(start ? { ExclusiveStartKey: start } : {}),
-                    }),
-                ),
-            );
+            const res = await this.call(what, () => page(start));
             items.push(...(res.Items ?? []));
             start = res.LastEvaluatedKey;
         } while (start);

@@ -1,4 +1,5 @@
 // Command-line parsing for `npm run status`, pure (the style of scripts/verify/args.ts).
+import { forEachFlag } from "../lib/flags";
 import { customerIdSchema } from "../../components/model/customer";
 import { isOnboardingState, isProgressState, type OnboardingState, type ProgressState } from "../../components/model/onboarding";
 
@@ -65,21 +66,7 @@ export function parseStatusArgs(argv: readonly string[]): StatusOptions {
     const opts: StatusOptions = { command: "show", customers: [], deadLetters: false, json: false, customersDir: "customers", deadlineSeconds: 60, help: false };
     const args = [...argv];
     if (args[0] === "mark" || args[0] === "notify") opts.command = args.shift() as "mark" | "notify";
-    const seen = new Set<string>();
-    for (let i = 0; i < args.length; i++) {
-        const arg = args[i];
-        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-        const flag = eq > 0 ? arg.slice(0, eq) : arg;
-        const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-        const value = (): string => {
-            if (inline !== undefined) return inline;
-            const next = args[i + 1];
-            if (next === undefined || next.startsWith("--")) throw new StatusUsageError(`${flag} needs a value`);
-            i++;
-            return next;
-        };
-        if (flag !== "--customer" && seen.has(flag)) throw new StatusUsageError(`${flag} given more than once`);
-        seen.add(flag);
+    forEachFlag(args, (m) => new StatusUsageError(m), (flag, value, arg) => {
         switch (flag) {
             case "--stack": opts.stack = value(); break;
             case "--customer": {
@@ -129,7 +116,7 @@ export function parseStatusArgs(argv: readonly string[]): StatusOptions {
             case "--help": case "-h": opts.help = true; break;
             default: throw new StatusUsageError(`unknown argument "${arg}"`);
         }
-    }
+    }, { repeatable: ["--customer"] });
     if (opts.help) return opts;
     if (opts.deadLetters) {
         if (opts.command !== "show") throw new StatusUsageError("--dead-letters is a listing; it does not combine with mark or notify");

@@ -1,4 +1,5 @@
 // Command-line parsing for `npm run verify`, kept pure so every flag and error message is unit-tested.
+import { forEachFlag } from "../lib/flags";
 import { parseResolveRule, type ResolveRule } from "./resolve";
 
 export interface VerifyOptions {
@@ -67,21 +68,8 @@ function positiveInt(flag: string, raw: string, min: number): number {
 
 export function parseArgs(argv: readonly string[]): VerifyOptions {
     const opts: VerifyOptions = { ...DEFAULTS, resolve: [], insecureTls: false, skipRegistry: false, help: false };
-    const seen = new Set<string>();
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-        const flag = eq > 0 ? arg.slice(0, eq) : arg;
-        const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-        const value = (): string => {
-            if (inline !== undefined) return inline;
-            const next = argv[i + 1];
-            if (next === undefined || next.startsWith("--")) throw new VerifyUsageError(`${flag} needs a value`);
-            i++;
-            return next;
-        };
-        if (flag !== "--resolve" && seen.has(flag)) throw new VerifyUsageError(`${flag} given more than once`);
-        seen.add(flag);
+    const args = argv;
+    forEachFlag(args, (m) => new VerifyUsageError(m), (flag, value, arg) => {
         switch (flag) {
             case "--stack": opts.stack = value(); break;
             case "--outputs": opts.outputsFile = value(); break;
@@ -100,7 +88,7 @@ export function parseArgs(argv: readonly string[]): VerifyOptions {
             case "--help": case "-h": opts.help = true; break;
             default: throw new VerifyUsageError(`unknown argument "${arg}"`);
         }
-    }
+    }, { repeatable: ["--resolve"] });
     if (opts.help) return opts;
     if ((opts.stack === undefined) === (opts.outputsFile === undefined)) {
         throw new VerifyUsageError("give exactly one of --stack <name> or --outputs <file.json>");

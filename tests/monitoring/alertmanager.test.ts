@@ -3,6 +3,7 @@
 // sets of every alert and environment to the intended receivers, renders the notification templates; a real
 // alertmanager on 127.0.0.1 inhibits customer alerts while the ingress controller is down and delivers the
 // notifications it should to local stand-ins for Slack and PagerDuty (no traffic leaves the machine).
+import { freePort } from "../harness/processes";
 import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -270,13 +271,3 @@ describe("alertmanager config: a real alertmanager (inhibition and delivery)", f
     });
 });
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
-}

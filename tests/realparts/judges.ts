@@ -1,11 +1,14 @@
 // Shared by the outside judges of the rendered objects (kube-score.test.ts, trivy.test.ts): finding their Go-built
 // binaries, and the committed, reasoned ignore lists under policy/ that say which of their findings the project accepts.
+import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { REPO_ROOT } from "../support/rendered";
+import { requireRealPart } from "../harness/real-part";
+import type { KubeObject } from "../harness/realparts/kube-client";
+import { REPO_ROOT, STACKS, renderStack, type StackName } from "../support/rendered";
 
 function onPath(bin: string): boolean {
     return spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
@@ -71,3 +74,57 @@ export function staleEntries(entries: readonly IgnoreEntry[], findings: readonly
 
 export const showFinding = (f: Finding) => `${f.check} ${f.kind} ${f.object}: ${f.detail}`;
 export const objectRef = (m: { name: string; namespace?: string }) => (m.namespace ? `${m.namespace}/${m.name}` : m.name);
+
+export interface JudgedStacks {
+    /** The judge's binary (set in the suite's before hook). */
+    bin(): string;
+    ignores(): IgnoreEntry[];
+    /** Every stack's rendered objects (out/<stack>/objects.json). */
+    rendered(stack: StackName): KubeObject[];
+}
+
+/**
+ * The part every outside judge shares, inside the caller's describe(): build or find the judge, render every stack,
+ * judge it with `judge`, then one test per stack (no finding outside the ignore list, and something to judge) and
+ * one that no ignore entry has gone stale. The caller adds its own negative controls with the returned accessors.
+ */
+export function judgeEveryStack(opts: {
+    tool: string;
+    buildScript: string;
+    ignoreFile: string;
+    /** What the gate counts, for messages: "kube-score CRITICAL findings". */
+    what: string;
+    judge: (bin: string, objects: KubeObject[]) => Finding[];
+}): JudgedStacks {
+    let bin = "";
+    let ignores: IgnoreEntry[] = [];
+    const findings = new Map<StackName, Finding[]>();
+    const rendered = new Map<StackName, KubeObject[]>();
+
+    before(async function () {
+        const found = locateGoTool(opts.buildScript, opts.tool);
+        requireRealPart(this, "missing" in found ? found.missing : undefined);
+        if ("bin" in found) bin = found.bin;
+        ignores = readIgnoreFile(opts.ignoreFile);
+        for (const stack of STACKS) {
+            const { objects } = await renderStack(stack);
+            rendered.set(stack, objects);
+            findings.set(stack, opts.judge(bin, objects));
+        }
+    });
+
+    for (const stack of STACKS) {
+        it(`${stack}: nothing outside ${opts.ignoreFile}`, function () {
+            assert.ok(rendered.get(stack)!.some((o) => o.kind === "Deployment"), `out/${stack}/objects.json has no Deployment to judge`);
+            const open = findings.get(stack)!.filter((f) => !ignoredBy(ignores, f));
+            assert.deepEqual(open.map(showFinding), [], `out/${stack}/objects.json: ${opts.what}; fix the builder, or accept one in ${opts.ignoreFile} with a reason`);
+        });
+    }
+
+    it(`every entry of ${opts.ignoreFile} still matches a finding of some stack (no stale acceptances)`, function () {
+        const stale = staleEntries(ignores, [...findings.values()].flat());
+        assert.deepEqual(stale.map((e) => `${e.check} ${e.kind} ${e.object}`), [], `${opts.ignoreFile}: these entries match no finding any more; remove them`);
+    });
+
+    return { bin: () => bin, ignores: () => ignores, rendered: (stack) => rendered.get(stack)! };
+}

@@ -8,10 +8,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { requireRealPart } from "../harness/real-part";
 import type { KubeObject } from "../harness/realparts/kube-client";
-import { STACKS, type StackName, renderStack } from "../support/rendered";
-import { type Finding, type IgnoreEntry, globMatches, ignoreFileSchema, ignoredBy, locateGoTool, objectRef, readIgnoreFile, showFinding, staleEntries } from "./judges";
+import { type Finding, type IgnoreEntry, globMatches, ignoreFileSchema, ignoredBy, judgeEveryStack, objectRef, staleEntries } from "./judges";
 
 const BUILD_SCRIPT = "tests/harness/build/build-kube-score.sh";
 const IGNORE_FILE = "policy/kube-score-ignore.yaml";
@@ -91,40 +89,7 @@ function score(bin: string, objects: KubeObject[], kubeVersion: string): Finding
 
 describe("real parts: kube-score judges every rendered object of every stack", function () {
     this.timeout(900_000);
-    let bin: string;
-    let ignores: IgnoreEntry[];
-    const findings = new Map<StackName, Finding[]>();
-    const rendered = new Map<StackName, KubeObject[]>();
-
-    before(async function () {
-        const found = locateGoTool(BUILD_SCRIPT, "kube-score");
-        requireRealPart(this, "missing" in found ? found.missing : undefined);
-        bin = (found as { bin: string }).bin;
-        ignores = readIgnoreFile(IGNORE_FILE);
-        for (const stack of STACKS) {
-            const { objects } = await renderStack(stack);
-            rendered.set(stack, objects);
-            findings.set(stack, score(bin, objects, kubernetesVersion(objects)));
-        }
-    });
-
-    for (const stack of STACKS) {
-        it(`${stack}: no CRITICAL finding outside ${IGNORE_FILE}`, function () {
-            const all = findings.get(stack)!;
-            const open = all.filter((f) => !ignoredBy(ignores, f));
-            assert.deepEqual(
-                open.map(showFinding),
-                [],
-                `out/${stack}/objects.json: kube-score CRITICAL findings; fix the builder, or accept one in ${IGNORE_FILE} with a reason`,
-            );
-            assert.ok(rendered.get(stack)!.some((o) => o.kind === "Deployment"), `out/${stack}/objects.json has no Deployment to judge`);
-        });
-    }
-
-    it(`every entry of ${IGNORE_FILE} still matches a finding of some stack (no stale acceptances)`, function () {
-        const stale = staleEntries(ignores, [...findings.values()].flat());
-        assert.deepEqual(stale.map((e) => `${e.check} ${e.kind} ${e.object}`), [], `${IGNORE_FILE}: these entries match no finding any more; remove them`);
-    });
+    const judged = judgeEveryStack({ tool: "kube-score", buildScript: BUILD_SCRIPT, ignoreFile: IGNORE_FILE, what: "kube-score CRITICAL findings", judge: (bin, objects) => score(bin, objects, kubernetesVersion(objects)) });
 
     describe("negative controls (the judge can fail)", function () {
         it("a careless Deployment (root, no resources, no probes, untagged image) is CRITICAL on the checks that matter", function () {
@@ -141,7 +106,7 @@ describe("real parts: kube-score judges every rendered object of every stack", f
                     },
                 },
             };
-            const got = new Set(score(bin, [careless], DEFAULT_KUBE_VERSION).filter((f) => !ignoredBy(ignores, f)).map((f) => f.check));
+            const got = new Set(score(judged.bin(), [careless], DEFAULT_KUBE_VERSION).filter((f) => !ignoredBy(judged.ignores(), f)).map((f) => f.check));
             for (const check of [
                 "container-resources",
                 "container-ephemeral-storage-request-and-limit",
@@ -156,7 +121,7 @@ describe("real parts: kube-score judges every rendered object of every stack", f
         });
 
         it("a rendered stack with the hardening undone (UID 101, no ephemeral storage, identical probes, no PDB) is CRITICAL again", function () {
-            const objects = structuredClone(rendered.get("stage")!);
+            const objects = structuredClone(judged.rendered("stage"));
             const deployments = objects.filter((o) => o.kind === "Deployment");
             assert.ok(deployments.length > 0, "out/stage/objects.json has no Deployment");
             /* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are plain JSON-shaped data */
@@ -169,7 +134,7 @@ describe("real parts: kube-score judges every rendered object of every stack", f
                 }
             }
             /* eslint-enable @typescript-eslint/no-explicit-any */
-            const undone = score(bin, objects.filter((o) => o.kind !== "PodDisruptionBudget"), kubernetesVersion(objects)).filter((f) => !ignoredBy(ignores, f));
+            const undone = score(judged.bin(), objects.filter((o) => o.kind !== "PodDisruptionBudget"), kubernetesVersion(objects)).filter((f) => !ignoredBy(judged.ignores(), f));
             const expected = ["container-security-context-user-group-id", "container-ephemeral-storage-request-and-limit", "pod-probes-identical", "deployment-has-poddisruptionbudget"];
             for (const d of deployments) {
                 const object = `${d.metadata.namespace}/${d.metadata.name}`;

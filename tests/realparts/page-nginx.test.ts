@@ -3,10 +3,10 @@
 // security header the config declares is on every response. And each page once more as its pod runs it: under the
 // exact numeric user and group its rendered Deployment declares (>= 10000, in no passwd file), owning nothing but what
 // it writes into a root-owned, world-writable /tmp (an emptyDir), answering both of the Deployment's probes.
+import { freePort } from "../harness/processes";
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { requireRealPart } from "../harness/real-part";
@@ -112,16 +112,6 @@ function probePaths(deployment: KubeObject): { readiness: string; liveness: stri
     return { readiness: c.readinessProbe?.httpGet?.path, liveness: c.livenessProbe?.httpGet?.path };
 }
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const addr = srv.address();
-            srv.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
-        });
-    });
-}
 
 /** `Uid:`/`Gid:` (real, effective, saved, filesystem) and `Groups:` of a live process. */
 function procIds(pid: number): { uids: number[]; gids: number[]; groups: number[] } {

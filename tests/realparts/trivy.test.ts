@@ -10,10 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { requireRealPart } from "../harness/real-part";
 import type { KubeObject } from "../harness/realparts/kube-client";
-import { STACKS, type StackName, renderStack } from "../support/rendered";
-import { type Finding, type IgnoreEntry, ignoredBy, locateGoTool, objectRef, readIgnoreFile, showFinding, staleEntries } from "./judges";
+import { type Finding, ignoredBy, judgeEveryStack, objectRef } from "./judges";
 
 const BUILD_SCRIPT = "tests/harness/build/build-trivy.sh";
 const IGNORE_FILE = "policy/trivy-ignore.yaml";
@@ -72,38 +70,7 @@ function scan(bin: string, objects: KubeObject[]): Finding[] {
 
 describe("real parts: Trivy judges every rendered object of every stack", function () {
     this.timeout(900_000);
-    let bin: string;
-    let ignores: IgnoreEntry[];
-    const findings = new Map<StackName, Finding[]>();
-    const rendered = new Map<StackName, KubeObject[]>();
-
-    before(async function () {
-        const found = locateGoTool(BUILD_SCRIPT, "trivy");
-        requireRealPart(this, "missing" in found ? found.missing : undefined);
-        bin = (found as { bin: string }).bin;
-        ignores = readIgnoreFile(IGNORE_FILE);
-        for (const stack of STACKS) {
-            const { objects } = await renderStack(stack);
-            rendered.set(stack, objects);
-            findings.set(stack, scan(bin, objects));
-        }
-    });
-
-    for (const stack of STACKS) {
-        it(`${stack}: no finding outside ${IGNORE_FILE}`, function () {
-            const open = findings.get(stack)!.filter((f) => !ignoredBy(ignores, f));
-            assert.deepEqual(
-                open.map(showFinding),
-                [],
-                `out/${stack}/objects.json: Trivy findings; fix the builder, or accept one in ${IGNORE_FILE} with a reason`,
-            );
-        });
-    }
-
-    it(`every entry of ${IGNORE_FILE} still matches a finding of some stack (no stale acceptances)`, function () {
-        const stale = staleEntries(ignores, [...findings.values()].flat());
-        assert.deepEqual(stale.map((e) => `${e.check} ${e.kind} ${e.object}`), [], `${IGNORE_FILE}: these entries match no finding any more; remove them`);
-    });
+    const judged = judgeEveryStack({ tool: "trivy", buildScript: BUILD_SCRIPT, ignoreFile: IGNORE_FILE, what: "Trivy findings", judge: (bin, objects) => scan(bin, objects) });
 
     describe("negative controls (the judge can fail)", function () {
         it("a careless Deployment (root, privileged, no resources, writable root filesystem) fails the checks that matter", function () {
@@ -120,21 +87,21 @@ describe("real parts: Trivy judges every rendered object of every stack", functi
                     },
                 },
             };
-            const got = new Set(scan(bin, [careless]).map((f) => f.check));
+            const got = new Set(scan(judged.bin(), [careless]).map((f) => f.check));
             for (const check of ["KSV-0017", "KSV-0012", "KSV-0014", "KSV-0020", "KSV-0021", "KSV-0011", "KSV-0018", "KSV-0013"]) {
                 assert.ok(got.has(check), `Trivy did not report ${check} for a careless Deployment; it reported: ${[...got].sort().join(", ")}`);
             }
         });
 
         it("the rendered Deployments run as UID/GID 101 are reported again (KSV-0020, KSV-0021)", function () {
-            const deployments = structuredClone(rendered.get("stage")!.filter((o) => o.kind === "Deployment"));
+            const deployments = structuredClone(judged.rendered("stage").filter((o) => o.kind === "Deployment"));
             assert.ok(deployments.length > 0, "out/stage/objects.json has no Deployment");
             for (const d of deployments) {
                 /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered objects are plain JSON-shaped data */
                 const pod = (d.spec as any).template.spec;
                 pod.securityContext = { ...pod.securityContext, runAsUser: 101, runAsGroup: 101 };
             }
-            const got = scan(bin, deployments).filter((f) => !ignoredBy(ignores, f));
+            const got = scan(judged.bin(), deployments).filter((f) => !ignoredBy(judged.ignores(), f));
             for (const d of deployments) {
                 const checks = new Set(got.filter((f) => f.object === objectRef(d.metadata)).map((f) => f.check));
                 for (const check of ["KSV-0020", "KSV-0021"]) assert.ok(checks.has(check), `${objectRef(d.metadata)}: ${check} not reported for UID/GID 101`);

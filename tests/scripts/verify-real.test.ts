@@ -1,11 +1,11 @@
 // `npm run verify` against real parts: Debian nginx serving pages rendered by renderSiteContent (one right, one with
 // another customer's page, one throttled with limit_rate, one down), basic auth enforced by nginx, and an
 // in-process dynalite server holding the registry table.
+import { freePort } from "../harness/processes";
 import { requireRealPart } from "../harness/real-part";
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { renderSiteContent } from "../../components/model/site/content";
@@ -52,16 +52,6 @@ function files(page: string): Record<string, string> {
 /** The tenant's basic-auth Secret, as mounted: one htpasswd line. */
 const AUTH_FILES = { htpasswd: `${AUTH.username}:{PLAIN}${AUTH.password}\n` };
 
-function freeClosedPort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
-}
 
 async function verify(args: string[]) {
     let stdout = "";
@@ -113,7 +103,7 @@ describe("verify against real nginx and a DynamoDB-compatible registry", functio
         await start("wrong-co", renderSiteContent(good).indexHtml);
         // ~1.2 KB at 400 B/s: a few seconds, well inside the default request timeout.
         await start("slow-co", renderSiteContent(customers["slow-co"]).indexHtml, "    limit_rate 400;");
-        resolve.push("--resolve", `down-co.${DOMAIN}=http://127.0.0.1:${await freeClosedPort()}`);
+        resolve.push("--resolve", `down-co.${DOMAIN}=http://127.0.0.1:${await freePort()}`);
         outputsAll = outputsFile(Object.keys(customers));
     });
 

@@ -6,10 +6,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KubeClient } from "./kube-client";
+import { freePorts } from "../processes";
 
 import { PROJECT_ROOT as REPO_ROOT } from "../../../components/model/project";
 const BUILD_HINT =
@@ -355,17 +355,3 @@ function httpGet(url: string): Promise<string> {
 }
 
 /** Holds all listeners open at once so the ports handed out are distinct. */
-async function freePorts(n: number): Promise<number[]> {
-    const servers = await Promise.all(
-        Array.from({ length: n }, () =>
-            new Promise<net.Server>((resolve, reject) => {
-                const srv = net.createServer();
-                srv.once("error", reject);
-                srv.listen(0, "127.0.0.1", () => resolve(srv));
-            }),
-        ),
-    );
-    const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-    return ports;
-}

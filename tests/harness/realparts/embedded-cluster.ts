@@ -6,10 +6,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { apiServerArgs, binaryCacheDir, locateBinaries } from "./controlplane";
 import { KubeClient } from "./kube-client";
+import { freePort, portFree, runningAs } from "../processes";
 import { PROJECT_ROOT } from "../../../components/model/project";
 
 /** The kubeconfig context the sandbox stack names (Pulumi.sandbox.yaml: kubernetes.context). */
@@ -58,34 +58,8 @@ const readState = (dir: string): StateFile | undefined => {
     }
 };
 
-/** Alive and still the binary we started (a recycled pid would run something else). */
-function running(pid: number | undefined, component: Component): boolean {
-    if (!pid) return false;
-    try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0].endsWith(component === "kube-apiserver" ? "kube-apiserver" : component);
-    } catch {
-        return false;
-    }
-}
 
-function portFree(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const s = net.createServer();
-        s.once("error", () => resolve(false));
-        s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-    });
-}
 
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-}
 
 /** kwok's own "fast" stages (from its module): nodes become Ready and keep a lease; pods become Ready at once. */
 export function kwokStages(kwokBinary: string): string {
@@ -130,7 +104,7 @@ async function waitFor(dir: string, what: string, pids: StateFile["pids"], ready
     let last = "";
     while (Date.now() < deadline) {
         for (const [name, pid] of Object.entries(pids) as [Component, number][]) {
-            if (!running(pid, name)) {
+            if (!runningAs(pid, name)) {
                 const tail = fs.existsSync(path.join(dir, `${name}.log`)) ? fs.readFileSync(path.join(dir, `${name}.log`), "utf8").trimEnd().split("\n").slice(-15).join("\n") : "";
                 throw new Error(`embedded cluster: ${name} exited while waiting for ${what} (log: ${path.join(dir, `${name}.log`)})\n${tail}`);
             }
@@ -153,7 +127,7 @@ export async function ensureEmbeddedCluster(opts: EmbeddedClusterOptions): Promi
     const previous = readState(dir);
     const caFile = path.join(dir, "apiserver-certs", "apiserver.crt");
     const kubeconfigPath = path.join(dir, "admin.kubeconfig");
-    if (previous && COMPONENTS.every((c) => running(previous.pids[c], c))) {
+    if (previous && COMPONENTS.every((c) => runningAs(previous.pids[c], c))) {
         const caPem = fs.readFileSync(caFile, "utf8");
         const server = `https://127.0.0.1:${previous.ports.api}`;
         const admin = new KubeClient({ server, token: previous.tokens.admin, caPem });
@@ -297,12 +271,12 @@ export async function stopEmbeddedCluster(dir: string): Promise<boolean> {
     let stopped = false;
     for (const c of [...COMPONENTS].reverse()) {
         const pid = state.pids[c];
-        if (!running(pid, c)) continue;
+        if (!runningAs(pid, c)) continue;
         stopped = true;
         process.kill(pid!, "SIGTERM");
         const deadline = Date.now() + 10_000;
-        while (running(pid, c) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        if (running(pid, c)) process.kill(pid!, "SIGKILL");
+        while (runningAs(pid, c) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        if (runningAs(pid, c)) process.kill(pid!, "SIGKILL");
     }
     state.pids = {};
     fs.writeFileSync(stateFile(dir), JSON.stringify(state, null, 2), { mode: 0o600 });
@@ -312,5 +286,5 @@ export async function stopEmbeddedCluster(dir: string): Promise<boolean> {
 /** The cluster's processes and whether each runs, for `npm run sandbox -- status`. */
 export function embeddedClusterProcesses(dir: string): { component: Component; pid?: number; running: boolean }[] {
     const state = readState(dir);
-    return COMPONENTS.map((component) => ({ component, pid: state?.pids[component], running: running(state?.pids[component], component) }));
+    return COMPONENTS.map((component) => ({ component, pid: state?.pids[component], running: runningAs(state?.pids[component], component) }));
 }

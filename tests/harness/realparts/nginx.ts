@@ -1,9 +1,9 @@
 // Runs a rendered welcome-site nginx.conf (SITE_LAYOUT contract) as a real nginx outside a pod, as an unprivileged
 // user, so tests exercise the exact config the pods get. Paths and the port are rewritten the way AGENTS.md documents.
+import { freePort } from "../processes";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -185,17 +185,6 @@ function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function probe(port: number): Promise<number> {
   return new Promise((resolve) => {

@@ -12,10 +12,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KubeClient } from "./kube-client";
+import { freePort } from "../processes";
 
 /** What build-node.sh prints (name=path lines). */
 export interface NodeBinaries {
@@ -246,16 +246,6 @@ export function nodeBinaries(projectRoot: string): NodeBinaries {
     return parseNodeBinaries(out);
 }
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-}
 
 /** The host's first non-loopback IPv4 (the kubelet refuses a loopback node IP). */
 function hostIp(): string {

@@ -6,9 +6,9 @@
 // command attach to it. docs/REAL-NODE.md has what was proven with it.
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { KubeClient } from "./kube-client";
+import { freePort, portFree, runningAs } from "../processes";
 import { PROJECT_ROOT } from "../../../components/model/project";
 
 /** The controller name Traefik's IngressClass lookup accepts (spec.controller). */
@@ -67,33 +67,8 @@ export function traefikBinary(): string {
     return execFileSync("bash", [path.join(PROJECT_ROOT, "tests", "harness", "build", "build-traefik.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 }
 
-function alive(pid: number | undefined, binary: string): boolean {
-    if (!pid) return false;
-    try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === binary;
-    } catch {
-        return false;
-    }
-}
 
-function portFree(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const s = net.createServer();
-        s.once("error", () => resolve(false));
-        s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-    });
-}
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-}
 
 /** Creates IngressClass `name` for Traefik's controller unless one exists; returns its controller. */
 export async function ensureIngressClass(admin: KubeClient, name: string): Promise<string> {
@@ -148,7 +123,7 @@ export async function ensureTraefik(opts: TraefikOptions): Promise<Traefik> {
         "--global.checkNewVersion=false",
         "--global.sendAnonymousUsage=false",
     ];
-    if (previous && alive(previous.pid, opts.binary) && previous.binary === opts.binary) {
+    if (previous && runningAs(previous.pid, opts.binary) && previous.binary === opts.binary) {
         const wanted = argsFor(opts.webPort ?? previous.webPort, previous.adminPort);
         if (JSON.stringify(wanted) === JSON.stringify(previous.args)) {
             return { pid: previous.pid!, url: `http://127.0.0.1:${previous.webPort}`, webPort: previous.webPort, adminUrl: `http://127.0.0.1:${previous.adminPort}`, logFile, started: false };
@@ -173,7 +148,7 @@ export async function ensureTraefik(opts: TraefikOptions): Promise<Traefik> {
     log(`traefik: starting on http://127.0.0.1:${webPort} (IngressClass ${ingressClass})`);
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
-        if (!alive(pid, opts.binary)) {
+        if (!runningAs(pid, opts.binary)) {
             const tail = fs.readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-15).join("\n");
             throw new Error(`traefik exited while starting (log: ${logFile})\n${tail}`);
         }
@@ -194,11 +169,11 @@ export async function stopTraefik(dir: string): Promise<boolean> {
     } catch {
         return false;
     }
-    if (!alive(state.pid, state.binary)) return false;
+    if (!runningAs(state.pid, state.binary)) return false;
     process.kill(state.pid!, "SIGTERM");
     const deadline = Date.now() + 10_000;
-    while (alive(state.pid, state.binary) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (alive(state.pid, state.binary)) process.kill(state.pid!, "SIGKILL");
+    while (runningAs(state.pid, state.binary) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (runningAs(state.pid, state.binary)) process.kill(state.pid!, "SIGKILL");
     state.pid = undefined;
     fs.writeFileSync(stateFile(dir), JSON.stringify(state, null, 2), { mode: 0o600 });
     return true;
