@@ -19,7 +19,7 @@ import { Registry } from "./infra/registry";
 import { Monitoring } from "./infra/monitoring";
 import { BASIC_AUTH_USER } from "./components/model/htpasswd";
 import { resolveMonitoringSettings, type MonitoringSettings } from "./components/model/monitoring";
-import { loadStackSettings } from "./stacks/load";
+import { loadStackSettings, StackSettingsError } from "./stacks/load";
 import type { StackSettings } from "./stacks/settings";
 
 /** The stack's outputs; the key list below is the one source of their names (index.ts exports exactly these). */
@@ -111,16 +111,11 @@ export function monitoringSettings(settings: StackSettings): MonitoringSettings 
             blackbox: settings.tenancy.basicAuth ? { basicAuth: { username: BASIC_AUTH_USER, passwordFile: BLACKBOX_PASSWORD_FILE } } : {},
         });
     } catch (e) {
-        throw new Error(`Pulumi.${settings.stack}.yaml: sas-onboarding:monitoring: ${(e as Error).message}`);
+        throw new StackSettingsError(settings.stack, [`sas-onboarding:monitoring: ${(e as Error).message}`]);
     }
 }
 
 async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
-    // Before any resource: with routing `gateway` and TLS, the shared Gateway's https listener needs the wildcard
-    // Secret in the controller's namespace, which only cert-manager puts there.
-    if (settings.routing === "gateway" && settings.ingress.tls.enabled && !settings.certManager.install) {
-        throw new Error(`Pulumi.${settings.stack}.yaml: sas-onboarding:routing: gateway with ingress.tls.enabled needs certManager.install (the Gateway's certificate)`);
-    }
     const aws = awsAccess(settings);
     const k = settings.kubernetes;
     const cluster =

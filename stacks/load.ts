@@ -130,6 +130,10 @@ export function exampleValueProblems(s: StackSettings, project = PROJECT): strin
 /** Rules that span keys: each names the key to change. */
 function crossFieldProblems(s: ReturnType<typeof stackSettingsSchema.parse>, project: string): string[] {
     const problems: string[] = [];
+    // The shared Gateway's https listener needs the wildcard Secret in the controller's namespace: only cert-manager puts it there.
+    if (s.routing === "gateway" && s.ingress.tls.enabled && !s.certManager.install) {
+        problems.push(`${project}:routing: gateway with ingress.tls.enabled needs certManager.install (the Gateway's certificate)`);
+    }
     if (s.certManager.install) {
         if (s.kubernetes.mode !== "eks") problems.push(`${project}:certManager.install: needs kubernetes.mode eks (Route53 access through IAM roles for service accounts)`);
         if (!s.ingressController.install) problems.push(`${project}:certManager.install: needs ingressController.install (the wildcard becomes the controller's default certificate)`);

@@ -357,7 +357,7 @@ const hmacHex = (secret: string, timestamp: number, body: string) =>
 
 /** `X-SAS-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (the scheme Stripe and others use). */
 export function signWebhook(secret: string, timestamp: number, body: string): string {
-    if (!secret) throw new Error("webhook secret is empty");
+    if (!secret) throw new Error("webhook secret is empty: set SAS_NOTIFY_WEBHOOK_SECRET (docs/INTAKE.md)");
     return `t=${timestamp},v1=${hmacHex(secret, timestamp, body)}`;
 }
 

@@ -350,7 +350,11 @@ describe("program: routing (ingress | gateway)", () => {
     it("routing gateway with TLS but without cert-manager stops before any resource (the Gateway would have no certificate)", async () => {
         await assert.rejects(
             runStack("dev", { config: { routing: "gateway", certManager: { install: false }, dns: {} } }),
-            /routing: gateway with ingress\.tls\.enabled needs certManager\.install/,
+            (e: Error & { registeredBeforeFailure?: number }) => {
+                assert.match(e.message, /^invalid settings in Pulumi\.dev\.yaml:\n\s+sas-onboarding:routing: gateway with ingress\.tls\.enabled needs certManager\.install/);
+                assert.equal(e.registeredBeforeFailure, 0);
+                return true;
+            },
         );
     });
 
