@@ -173,6 +173,11 @@ export function deploymentManifest(spec: SiteSpec): k8s.apps.v1.DeploymentArgs {
                                 timeoutSeconds: 2,
                                 failureThreshold: 3,
                             },
+                            // Out of rotation before nginx stops: a deleted pod leaves the EndpointSlices at once, but
+                            // the controller learns it a moment later (Traefik: within its 2 s provider throttle), and
+                            // nginx exits on SIGTERM at once. The kubelet's own sleep (no shell in the image) keeps it
+                            // serving meanwhile; the request-path test saw 502s and timeouts during a rollout without it.
+                            lifecycle: { preStop: { sleep: { seconds: PRE_STOP_DRAIN_SECONDS } } },
                             securityContext: {
                                 runAsNonRoot: true,
                                 allowPrivilegeEscalation: false,
@@ -329,6 +334,9 @@ export function httpRouteManifest(spec: SiteSpec & { gateway: GatewayRef }): Htt
  * round-trip (a registry outage cannot stop a reschedule). A tag can be pushed again, so a tag-only reference is
  * checked against the registry on every start, as kube-score's container-image-pull-policy asks (docs/JUDGES.md).
  */
+/** Seconds a stopping pod keeps serving while the ingress controller takes it out of rotation (< the 30 s grace). */
+export const PRE_STOP_DRAIN_SECONDS = 5;
+
 export function imagePullPolicy(image: string): "IfNotPresent" | "Always" {
     return /@sha256:[0-9a-f]{64}$/.test(image) ? "IfNotPresent" : "Always";
 }

@@ -12,6 +12,7 @@ import { defineStack, exportedOutputs } from "../../program";
 import { PROJECT, PROJECT_ROOT } from "../../components/model/project";
 import { readStackConfig } from "../../tests/harness/stack-config";
 import { EMBEDDED_CONTEXT, type EmbeddedCluster } from "../../tests/harness/realparts/embedded-cluster";
+import type { LocalImage } from "../../tests/harness/realparts/sandbox-cluster";
 
 export const SANDBOX_STACK = "sandbox";
 
@@ -97,24 +98,13 @@ export function sandboxEnv(paths: SandboxPaths, bins: EngineBinaries): Record<st
 }
 
 /**
- * The program as the engine runs it here: the real program.ts, plus one runner-only transform. Until an ingress
- * controller runs on the embedded cluster, nothing would ever give an Ingress an address, so the provider's await
- * for Ingresses (not for anything else) is skipped with its documented `pulumi.com/skipAwait` annotation. This is the
- * only place that does so; product code never sets it.
+ * The program as the engine runs it here: the real program.ts, unchanged. Traefik (the embedded cluster's ingress
+ * controller) publishes each Ingress's address, so the provider's Ingress await runs as on a real cluster; the
+ * runner adds nothing. Tests may add transforms for a deliberately broken variant.
  */
-export function sandboxProgram(opts: { skipIngressAwait: boolean; transforms?: pulumi.ResourceTransform[] }): () => Promise<Record<string, unknown>> {
+export function sandboxProgram(opts: { transforms?: pulumi.ResourceTransform[] } = {}): () => Promise<Record<string, unknown>> {
     return async () => {
         for (const t of opts.transforms ?? []) pulumi.runtime.registerResourceTransform(t);
-        if (opts.skipIngressAwait) {
-            pulumi.runtime.registerResourceTransform((args) => {
-                if (args.type !== "kubernetes:networking.k8s.io/v1:Ingress") return undefined;
-                const props = { ...args.props };
-                const metadata = { ...(props.metadata ?? {}) };
-                metadata.annotations = { ...(metadata.annotations ?? {}), "pulumi.com/skipAwait": "true" };
-                props.metadata = metadata;
-                return { props, opts: args.opts };
-            });
-        }
         return exportedOutputs(await defineStack());
     };
 }
@@ -126,14 +116,16 @@ export interface OpenStackOptions {
     stackName?: string;
     /** Settings over Pulumi.sandbox.yaml, by key without the project prefix (e.g. customersDir, tenancy). */
     config?: Record<string, unknown>;
-    skipIngressAwait?: boolean;
+    /** On a real node: the image built and imported there (SandboxCluster.image), in place of the committed one. */
+    image?: LocalImage;
     /** Extra resource transforms, for tests that need a deliberately broken variant of the program. */
     transforms?: pulumi.ResourceTransform[];
 }
 
 /**
  * Creates or selects the sandbox stack in its own workspace (never the repository's Pulumi.sandbox.yaml, which stays
- * as committed): the committed settings, the embedded cluster's kubeconfig, and the basic-auth password as a secret.
+ * as committed): the committed settings, the embedded cluster's kubeconfig, on a real node the image built there,
+ * and the basic-auth password as a secret.
  */
 export async function openSandboxStack(opts: OpenStackOptions): Promise<Stack> {
     const { paths, bins } = opts;
@@ -141,7 +133,7 @@ export async function openSandboxStack(opts: OpenStackOptions): Promise<Stack> {
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(bins.pulumi)), skipVersionCheck: true });
     const stackName = opts.stackName ?? SANDBOX_STACK;
     const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName, projectName: PROJECT, program: sandboxProgram({ skipIngressAwait: opts.skipIngressAwait ?? true, transforms: opts.transforms }) },
+        { stackName, projectName: PROJECT, program: sandboxProgram({ transforms: opts.transforms }) },
         {
             workDir: paths.work,
             pulumiCommand,
@@ -154,6 +146,7 @@ export async function openSandboxStack(opts: OpenStackOptions): Promise<Stack> {
     for (const [key, value] of Object.entries(committed)) config[key] = { value };
     const overrides: Record<string, unknown> = {
         kubernetes: { mode: "existing", kubeconfig: opts.cluster.kubeconfigPath, context: EMBEDDED_CONTEXT },
+        ...(opts.image ? { image: opts.image } : {}),
         ...opts.config,
     };
     for (const [key, value] of Object.entries(overrides)) {

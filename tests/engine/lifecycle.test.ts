@@ -13,7 +13,8 @@ import { customerSchema } from "../../components/model/customer";
 import { renderSiteContent } from "../../components/model/site/content";
 import { parse } from "yaml";
 import { requireRealPart } from "../harness/real-part";
-import { ensureEmbeddedCluster, stopEmbeddedCluster, type EmbeddedCluster } from "../harness/realparts/embedded-cluster";
+import type { EmbeddedCluster } from "../harness/realparts/embedded-cluster";
+import { ensureSandboxCluster, stopSandboxCluster } from "../harness/realparts/sandbox-cluster";
 import type { KubeClient } from "../harness/realparts/kube-client";
 import {
     engineBinaries,
@@ -73,7 +74,7 @@ describe("real engine: the program's lifecycle on the embedded cluster", functio
         bins = engineBinaries();
         root = fs.mkdtempSync(path.join(os.tmpdir(), "sas-engine-"));
         paths = sandboxPaths(root);
-        cluster = await ensureEmbeddedCluster({ dir: paths.cluster, kubeScheduler: bins.kubeScheduler, kwok: bins.kwok });
+        ({ cluster } = await ensureSandboxCluster({ dir: paths.cluster, kubeScheduler: bins.kubeScheduler, kwok: bins.kwok, nodes: "simulated" }));
         admin = cluster.admin;
         customersDir = path.join(root, "customers");
         fs.mkdirSync(customersDir);
@@ -82,7 +83,7 @@ describe("real engine: the program's lifecycle on the embedded cluster", functio
     });
 
     after(async function () {
-        if (paths) await stopEmbeddedCluster(paths.cluster);
+        if (paths) await stopSandboxCluster(paths.cluster);
         if (root) fs.rmSync(root, { recursive: true, force: true });
     });
 
@@ -271,7 +272,7 @@ describe("real engine: the program's lifecycle on the embedded cluster", functio
             assert.match(e.message, /connection refused|unreachable|dial tcp/i);
             return true;
         });
-        cluster = await ensureEmbeddedCluster({ dir: paths.cluster, kubeScheduler: bins.kubeScheduler, kwok: bins.kwok });
+        ({ cluster } = await ensureSandboxCluster({ dir: paths.cluster, kubeScheduler: bins.kubeScheduler, kwok: bins.kwok, nodes: "simulated" }));
         admin = cluster.admin;
         await stack.refresh({ clearPendingCreates: true });
         await up();

@@ -114,6 +114,12 @@ describe("k8s manifests", () => {
             assert.deepEqual(d.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
         });
 
+        it("keeps serving for 5 s after it is told to stop (the controller drops it first), within the grace period", () => {
+            assert.deepEqual(c.lifecycle, { preStop: { sleep: { seconds: 5 } } });
+            const grace = d.spec.template.spec.terminationGracePeriodSeconds ?? 30;
+            assert.ok(c.lifecycle.preStop.sleep.seconds < grace);
+        });
+
         it("annotates the pod template with the content hash and selects on stable labels only", () => {
             assert.equal(d.spec.template.metadata.annotations["sas.io/content-hash"], spec().content.hash);
             assert.deepEqual(d.spec.selector.matchLabels, { "app.kubernetes.io/name": "sas-welcome", "app.kubernetes.io/instance": "acme" });

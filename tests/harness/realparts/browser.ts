@@ -43,7 +43,8 @@ export interface Browser {
     close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** httpCredentials: answered to a basic-auth challenge (the preview pages' own). */
+export async function launchBrowser(opts: { httpCredentials?: { username: string; password: string } } = {}): Promise<Browser> {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sas-chromium-"));
     let context: BrowserContext;
     try {
@@ -52,6 +53,7 @@ export async function launchBrowser(): Promise<Browser> {
             headless: true,
             args: CHROMIUM_ARGS,
             viewport: { width: 1024, height: 640 },
+            httpCredentials: opts.httpCredentials,
         });
     } catch (err) {
         fs.rmSync(profile, { recursive: true, force: true });

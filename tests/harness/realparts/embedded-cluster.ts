@@ -26,7 +26,11 @@ export interface EmbeddedClusterOptions {
     /** kube-scheduler and kwok binaries (tests/harness/build/build-engine.sh builds them). */
     kubeScheduler: string;
     kwok: string;
-    /** Simulated nodes (kwok), at least 2 so that spread constraints can be met. */
+    /**
+     * Simulated nodes (kwok): default 2, so that spread constraints can be met. 0 when a real node runs the pods
+     * (tests/harness/realparts/sandbox-cluster.ts): simulated nodes left from an earlier run are then deleted, since a
+     * pod scheduled there never runs, and even tainted they would count as empty spread domains.
+     */
     nodes?: number;
     /** Progress lines (the sandbox runner prints them). */
     log?: (line: string) => void;
@@ -39,6 +43,8 @@ export interface EmbeddedCluster {
     /** A kubeconfig for the admin (system:masters) with context EMBEDDED_CONTEXT; its path never changes. */
     kubeconfigPath: string;
     admin: KubeClient;
+    /** The admin's bearer token (system:masters): what the host-side real parts (kubelet, Traefik) authenticate with. */
+    adminToken: string;
     /** True when this call started the processes, false when it attached to running ones. */
     started: boolean;
 }
@@ -119,6 +125,34 @@ async function waitFor(dir: string, what: string, pids: StateFile["pids"], ready
     throw new Error(`embedded cluster: ${what} not ready within ${READY_TIMEOUT_MS / 1000}s${last ? ` (${last})` : ""}; logs in ${dir}`);
 }
 
+const KWOK_NODE = (i: number) => `kwok-node-${i}`;
+
+/** Creates the first `wanted` kwok nodes that are missing; with 0, deletes every kwok node. Returns the count. */
+async function reconcileSimulatedNodes(admin: KubeClient, wanted = 2): Promise<number> {
+    if (wanted === 0) {
+        const list = (await admin.raw("GET", "/api/v1/nodes?labelSelector=type%3Dkwok")).body as { items?: { metadata: { name: string } }[] };
+        for (const n of list.items ?? []) await admin.raw("DELETE", `/api/v1/nodes/${n.metadata.name}`);
+        return 0;
+    }
+    const nodes = Math.max(2, wanted);
+    for (let i = 0; i < nodes; i++) {
+        const name = KWOK_NODE(i);
+        if ((await admin.raw("GET", `/api/v1/nodes/${name}`)).status === 200) continue;
+        const created = await admin.create({
+            apiVersion: "v1",
+            kind: "Node",
+            metadata: {
+                name,
+                annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+                labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "topology.kubernetes.io/zone": `zone-${i % 2}`, type: "kwok" },
+            },
+            status: { allocatable: NODE_CAPACITY, capacity: NODE_CAPACITY },
+        });
+        if (created.status !== 201) throw new Error(`embedded cluster: creating Node ${name}: HTTP ${created.status} ${created.text.slice(0, 300)}`);
+    }
+    return nodes;
+}
+
 /** Attaches to the cluster in `dir` when all its processes run, else (re)starts it there, keeping etcd's data. */
 export async function ensureEmbeddedCluster(opts: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
     const { dir } = opts;
@@ -131,7 +165,10 @@ export async function ensureEmbeddedCluster(opts: EmbeddedClusterOptions): Promi
         const caPem = fs.readFileSync(caFile, "utf8");
         const server = `https://127.0.0.1:${previous.ports.api}`;
         const admin = new KubeClient({ server, token: previous.tokens.admin, caPem });
-        if ((await admin.raw("GET", "/readyz")).status === 200) return { dir, server, caPem, kubeconfigPath, admin, started: false };
+        if ((await admin.raw("GET", "/readyz")).status === 200) {
+            await reconcileSimulatedNodes(admin, opts.nodes);
+            return { dir, server, caPem, kubeconfigPath, admin, adminToken: previous.tokens.admin, started: false };
+        }
     }
     // Whatever is left of a previous run (some processes died) stops before a clean start on the same data.
     if (previous) await stopEmbeddedCluster(dir);
@@ -239,29 +276,14 @@ export async function ensureEmbeddedCluster(opts: EmbeddedClusterOptions): Promi
     ]);
     save();
 
-    const nodes = Math.max(2, opts.nodes ?? 2);
-    for (let i = 0; i < nodes; i++) {
-        const name = `kwok-node-${i}`;
-        if ((await admin.raw("GET", `/api/v1/nodes/${name}`)).status === 200) continue;
-        const created = await admin.create({
-            apiVersion: "v1",
-            kind: "Node",
-            metadata: {
-                name,
-                annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-                labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "topology.kubernetes.io/zone": `zone-${i % 2}`, type: "kwok" },
-            },
-            status: { allocatable: NODE_CAPACITY, capacity: NODE_CAPACITY },
-        });
-        if (created.status !== 201) throw new Error(`embedded cluster: creating Node ${name}: HTTP ${created.status} ${created.text.slice(0, 300)}`);
-    }
     await waitFor(dir, "the controllers (default ServiceAccount)", state.pids, async () => (await admin.raw("GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200);
+    const nodes = await reconcileSimulatedNodes(admin, opts.nodes);
     await waitFor(dir, `${nodes} Ready kwok nodes`, state.pids, async () => {
-        const list = (await admin.raw("GET", "/api/v1/nodes")).body as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
+        const list = (await admin.raw("GET", "/api/v1/nodes?labelSelector=type%3Dkwok")).body as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
         return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length >= nodes;
     });
     log(`embedded cluster ready at ${server} (${nodes} kwok nodes)`);
-    return { dir, server, caPem, kubeconfigPath, admin, started: true };
+    return { dir, server, caPem, kubeconfigPath, admin, adminToken: tokens.admin, started: true };
 }
 
 /** Stops the cluster in `dir` (its data stays for the next start); true when something was running. */

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KubeClient } from "./kube-client";
-import { freePort } from "../processes";
+import { freePort, runningAs } from "../processes";
 
 /** What build-node.sh prints (name=path lines). */
 export interface NodeBinaries {
@@ -47,6 +47,13 @@ export interface RealNodeOptions {
     taints?: { key: string; value?: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
     /** The sandbox image reference containerd uses (default sas.local/pause:1, built and imported here). */
     sandboxImage?: string;
+    /**
+     * The kubelet's cgroup root (default /sas-<nodeName>): each node's pods live in their own tree, so two real nodes
+     * on one machine (a user's sandbox and a test run) never clean up each other's pod cgroups as orphans.
+     */
+    cgroupRoot?: string;
+    /** Pods the kubelet admits (default 60). */
+    maxPods?: number;
     log?: (line: string) => void;
 }
 
@@ -267,15 +274,6 @@ function spawnLogged(dir: string, name: string, bin: string, args: string[], env
     }
 }
 
-function alive(pid: number | undefined, binary: string): boolean {
-    if (!pid) return false;
-    try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === binary;
-    } catch {
-        return false;
-    }
-}
-
 function tail(file: string, lines = 20): string {
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n") : "";
 }
@@ -298,22 +296,130 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
 interface NodeState {
     pids: { containerd?: number; kubelet?: number };
     nodeName: string;
+    /** The API server the kubelet registered with (a restarted cluster on a new port needs a new kubelet). */
+    server?: string;
+    podSubnet?: string;
     socket: string;
     binaries: NodeBinaries;
 }
 
 const stateFile = (dir: string) => path.join(dir, "node.json");
 
+/**
+ * Creates the cgroup `root` in every mounted hierarchy (v1: one per controller; v2: the unified one): the kubelet
+ * refuses a cgroupRoot that does not exist ("invalid configuration: cgroup-root ... doesn't exist").
+ */
+function ensureCgroupRoot(root: string): void {
+    const base = "/sys/fs/cgroup";
+    const hierarchies = fs.existsSync(path.join(base, "cgroup.controllers"))
+        ? [base]
+        : fs
+              .readdirSync(base, { withFileTypes: true })
+              .filter((e) => e.isDirectory() && !e.isSymbolicLink())
+              .map((e) => path.join(base, e.name));
+    for (const h of hierarchies) fs.mkdirSync(path.join(h, root), { recursive: true });
+}
+
+function handle(opts: { nodeName: string; dir: string; socket: string; podSubnet: string; ctrBin: string; admin: KubeClient }): RealNode {
+    const ctr = (...args: string[]) => execFileSync(opts.ctrBin, ["--address", opts.socket, "-n", "k8s.io", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return {
+        nodeName: opts.nodeName,
+        dir: opts.dir,
+        containerdSocket: opts.socket,
+        podSubnet: opts.podSubnet,
+        importImage: (archive) => void ctr("images", "import", archive),
+        tagImage: (source, target) => void ctr("images", "tag", "--force", source, target),
+        stop: async (o) => {
+            await stopRealNode(opts.dir, o);
+            if (o?.deleteNode ?? true) await opts.admin.raw("DELETE", `/api/v1/nodes/${opts.nodeName}`);
+        },
+    };
+}
+
+/**
+ * The node started in `dir` when its containerd and kubelet still run with the same binaries and its Node is Ready
+ * (the sandbox's second `npm run sandbox` keeps its pods serving), else a fresh start (startRealNode).
+ */
+export async function ensureRealNode(opts: RealNodeOptions): Promise<RealNode & { started: boolean }> {
+    const dir = path.resolve(opts.dir);
+    const nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
+    let state: NodeState | undefined;
+    try {
+        state = JSON.parse(fs.readFileSync(stateFile(dir), "utf8")) as NodeState;
+    } catch {
+        state = undefined;
+    }
+    const admin = new KubeClient({ server: opts.server, token: opts.token, caPem: opts.caPem });
+    if (
+        state &&
+        state.nodeName === nodeName &&
+        state.server === opts.server &&
+        runningAs(state.pids.containerd, opts.binaries.containerd) &&
+        runningAs(state.pids.kubelet, opts.binaries.kubelet)
+    ) {
+        const res = await admin.raw("GET", `/api/v1/nodes/${nodeName}`);
+        const conds = (res.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+        if (res.status === 200 && conds.some((c) => c.type === "Ready" && c.status === "True")) {
+            return { ...handle({ nodeName, dir, socket: state.socket, podSubnet: opts.podSubnet ?? DEFAULT_POD_SUBNET, ctrBin: opts.binaries.ctr, admin }), started: false };
+        }
+    }
+    return { ...(await startRealNode(opts)), started: true };
+}
+
+const DEFAULT_POD_SUBNET = "10.88.0.0/16";
+
+/** Whether IPv4 `ip` lies in `cidr`. */
+function inSubnet(ip: string, cidr: string): boolean {
+    const [base, bits] = cidr.split("/");
+    const n = (a: string) => a.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(n(ip) / size) === Math.floor(n(base) / size);
+}
+
+/**
+ * Deletes the pod network namespaces of `podSubnet` that no process uses any more (with them go their veths on the
+ * bridge). A node stopped with its pods (containerd and the kubelet gone before the CNI teardown) leaves them
+ * behind; the next start hands out the same addresses again, and a leftover veth answering for one of them makes
+ * the new pod unreachable (the kubelet's probes saw "connection refused" from the stale namespace).
+ */
+export function removeStaleNetns(podSubnet: string): string[] {
+    const removed: string[] = [];
+    let names: string[];
+    try {
+        names = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0]).filter((n) => n.startsWith("cni-"));
+    } catch {
+        return removed;
+    }
+    for (const ns of names) {
+        try {
+            if (execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).trim()) continue;
+            const addr = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(execFileSync("ip", ["netns", "exec", ns, "ip", "-4", "addr", "show"], { encoding: "utf8" }))?.[1];
+            if (!addr || !inSubnet(addr, podSubnet)) continue;
+            execFileSync("ip", ["netns", "delete", ns]);
+            removed.push(`${ns} (${addr})`);
+        } catch {
+            // gone meanwhile, or not ours to read
+        }
+    }
+    return removed;
+}
+
 /** Starts containerd and the kubelet (stopping what a previous start in `dir` left running) and waits for the Node to be Ready. */
 export async function startRealNode(opts: RealNodeOptions): Promise<RealNode> {
     const log = opts.log ?? (() => undefined);
     const dir = path.resolve(opts.dir);
     const nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
-    const podSubnet = opts.podSubnet ?? "10.88.0.0/16";
+    const podSubnet = opts.podSubnet ?? DEFAULT_POD_SUBNET;
     const bridge = opts.bridge ?? "sas-cni0";
     const bins = opts.binaries;
     if (process.getuid?.() !== 0) throw new Error("real node: containerd and the kubelet need root");
     await stopRealNode(dir, { deleteNode: false });
+    // Nothing of this node runs now: its old pod networks and their addresses are free again.
+    const stale = removeStaleNetns(podSubnet);
+    if (stale.length) log(`real node: removed ${stale.length} stale pod network namespace(s): ${stale.join(", ")}`);
+    fs.rmSync(path.join(dir, "cni", "ipam"), { recursive: true, force: true });
+    const cgroupRoot = opts.cgroupRoot ?? `/sas-${nodeName}`;
+    ensureCgroupRoot(cgroupRoot);
     for (const d of ["containerd/root", "containerd/state", "kubelet", "cni/net.d", "cni/ipam", "images", "pki"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
 
     // A unix socket path is limited to 107 bytes; a deep `dir` moves the socket under /run.
@@ -370,11 +476,11 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     bin_dir = ${JSON.stringify(bins.cniBinDir)}
     conf_dir = ${JSON.stringify(path.join(dir, "cni", "net.d"))}
 `);
-    const state: NodeState = { pids: {}, nodeName, socket, binaries: bins };
+    const state: NodeState = { pids: {}, nodeName, socket, binaries: bins, server: opts.server, podSubnet };
     const save = () => fs.writeFileSync(stateFile(dir), JSON.stringify(state, null, 2), { mode: 0o600 });
     const guard = () => {
         for (const [name, pid] of Object.entries(state.pids) as ["containerd" | "kubelet", number][]) {
-            if (!alive(pid, bins[name])) throw new Error(`real node: ${name} exited (log: ${path.join(dir, `${name}.log`)})\n${tail(path.join(dir, `${name}.log`))}`);
+            if (!runningAs(pid, bins[name])) throw new Error(`real node: ${name} exited (log: ${path.join(dir, `${name}.log`)})\n${tail(path.join(dir, `${name}.log`))}`);
         }
     };
 
@@ -407,6 +513,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         // cgroups v1 here (no unified hierarchy); recent kubelets refuse it unless told not to.
         failCgroupV1: false,
         cgroupDriver: "cgroupfs",
+        cgroupRoot,
         address: "127.0.0.1",
         port: await freePort(),
         readOnlyPort: 0,
@@ -420,7 +527,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         serializeImagePulls: false,
         registerNode: true,
         registerWithTaints: taints,
-        maxPods: 20,
+        maxPods: opts.maxPods ?? 60,
         imageGCHighThresholdPercent: 100,
         imageGCLowThresholdPercent: 99,
         evictionHard: { "memory.available": "1Mi", "nodefs.available": "1%", "imagefs.available": "1%", "nodefs.inodesFree": "1%" },
@@ -450,18 +557,30 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
         return res.status === 200 && conds.some((c) => c.type === "Ready" && c.status === "True");
     }, guard);
     log(`real node: ${nodeName} Ready (pods on ${podSubnet} via bridge ${bridge})`);
-    return {
-        nodeName,
-        dir,
-        containerdSocket: socket,
-        podSubnet,
-        importImage: (archive) => void ctr("images", "import", archive),
-        tagImage: (source, target) => void ctr("images", "tag", "--force", source, target),
-        stop: async (o) => {
-            await stopRealNode(dir, o);
-            if (o?.deleteNode ?? true) await admin.raw("DELETE", `/api/v1/nodes/${nodeName}`);
-        },
-    };
+    return handle({ nodeName, dir, socket, podSubnet, ctrBin: bins.ctr, admin });
+}
+
+/**
+ * Unmounts what the kubelet and containerd mounted beneath `dir` (pod volumes: emptyDir tmpfs, ConfigMaps, Secrets,
+ * service account tokens; container root filesystems), deepest first, so the directory can be removed ("EBUSY").
+ */
+export function unmountUnder(dir: string): number {
+    const prefix = path.resolve(dir) + "/";
+    const points = fs
+        .readFileSync("/proc/self/mountinfo", "utf8")
+        .split("\n")
+        .map((l) => l.split(" ")[4])
+        .filter((p): p is string => !!p && p.startsWith(prefix))
+        .map((p) => p.replace(/\\040/g, " "))
+        .sort((a, b) => b.length - a.length);
+    for (const p of points) {
+        try {
+            execFileSync("umount", ["-l", p], { stdio: "ignore" });
+        } catch {
+            // already gone with its parent
+        }
+    }
+    return points.length;
 }
 
 /** Stops the kubelet, every pod sandbox (so no shim or nginx outlives the node) and containerd started in `dir`. */
@@ -473,15 +592,15 @@ export async function stopRealNode(dir: string, _opts?: { deleteNode?: boolean }
         return false;
     }
     const stopPid = async (pid: number | undefined, bin: string) => {
-        if (!alive(pid, bin)) return false;
+        if (!runningAs(pid, bin)) return false;
         process.kill(pid!, "SIGTERM");
         const deadline = Date.now() + 10_000;
-        while (alive(pid, bin) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        if (alive(pid, bin)) process.kill(pid!, "SIGKILL");
+        while (runningAs(pid, bin) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        if (runningAs(pid, bin)) process.kill(pid!, "SIGKILL");
         return true;
     };
     const stoppedKubelet = await stopPid(state.pids.kubelet, state.binaries.kubelet);
-    if (alive(state.pids.containerd, state.binaries.containerd)) {
+    if (runningAs(state.pids.containerd, state.binaries.containerd)) {
         // The pods' tasks run under containerd-shim-runc-v2 processes that outlive containerd: kill them first.
         const ctr = (...args: string[]) => execFileSync(state.binaries.ctr, ["--address", state.socket, "-n", "k8s.io", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
         try {
@@ -500,6 +619,8 @@ export async function stopRealNode(dir: string, _opts?: { deleteNode?: boolean }
         } catch { /* containerd not answering */ }
     }
     const stoppedContainerd = await stopPid(state.pids.containerd, state.binaries.containerd);
+    if (state.podSubnet) removeStaleNetns(state.podSubnet);
+    unmountUnder(dir);
     state.pids = {};
     fs.writeFileSync(stateFile(dir), JSON.stringify(state, null, 2), { mode: 0o600 });
     return stoppedKubelet || stoppedContainerd;
