@@ -368,8 +368,12 @@ describe("GitHub Actions workflows: delivery rules", function () {
 
         it("tests, renders every stack with artifacts, and previews each deployed stack with an edited PR comment", function () {
             assert.deepEqual(Object.keys(wf().on), ["pull_request"]);
-            assert.ok(stepsOf(wf().jobs.test).some((s) => s.run === "npm test"));
-            assert.ok(stepsOf(wf().jobs.test).some((s) => s.run === "npm ci"));
+            // The job runs what CI runs on a clean clone (one list of packages and builds), privileged for the real node.
+            assert.ok(stepsOf(wf().jobs.test).some((s) => s.run === "bash .ci/run"));
+            assert.equal(wf().jobs.test.container.options, "--privileged");
+            const ciRun = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8").trim().split("\n");
+            assert.ok(ciRun.includes("npm ci --no-audit --no-fund --loglevel=error"));
+            assert.equal(ciRun[ciRun.length - 1], "npm test");
             assert.deepEqual(wf().jobs.render.strategy.matrix.stack, ["local", "sandbox", "dev", "stage", "prod"]);
             const upload = stepsOf(wf().jobs.render).find((s) => String(s.uses ?? "").startsWith("actions/upload-artifact@"));
             assert.equal(upload?.with.path, "out/${{ matrix.stack }}/");
