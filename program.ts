@@ -132,12 +132,14 @@ export function monitoringSettings(settings: StackSettings): MonitoringSettings 
 async function declareResources(settings: StackSettings, customers: readonly Customer[], shardInputs: ShardInputs): Promise<StackOutputs> {
     const aws = awsAccess(settings);
     const k = settings.kubernetes;
+    const sharded = settings.sharding.layout === "sharded";
+    const protectProvider = sharded && settings.tenancy.protectNamespaces;
     const cluster =
         k.mode === "existing"
-            ? new Cluster("cluster", { mode: "existing", existing: k })
+            ? new Cluster("cluster", { mode: "existing", existing: k, protectProvider })
             : new Cluster(
                   "cluster",
-                  { mode: "eks", eks: k, namePrefix: `sas-${settings.stack}`, region: aws("the EKS cluster").region, deployerGroup: settings.rbac.deployerGroup },
+                  { mode: "eks", eks: k, namePrefix: `sas-${settings.stack}`, region: aws("the EKS cluster").region, deployerGroup: settings.rbac.deployerGroup, protectProvider },
                   { providers: { aws: aws("the EKS cluster").provider } },
               );
     const k8sProvider = { providers: { kubernetes: cluster.provider } };
@@ -210,7 +212,6 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
     const monitoring = monitoringSettings(settings);
     if (monitoring) new Monitoring("monitoring", { settings: monitoring, customers }, k8sProvider);
 
-    const sharded = settings.sharding.layout === "sharded";
     const urls = sharded
         ? // The customers live in the shard stacks; the platform still publishes every page's address (npm run verify).
           Object.fromEntries(customers.map((c) => [c.id, customerUrl(c.id, settings.baseDomain, settings.ingress.tls.enabled)]))

@@ -5,7 +5,15 @@ import type { EksSettings, ExistingClusterSettings } from "../stacks/settings";
 import { eksCluster } from "./eks-cluster";
 
 /** Where the stack's Kubernetes objects go. */
-export type ClusterArgs =
+export type ClusterArgs = ClusterModeArgs & {
+    /**
+     * Pulumi `protect` on the Kubernetes provider. A sharded platform sets it when the environment protects its tenant
+     * namespaces: they live in the shard stacks, out of this stack's sight, and `destroy --exclude-protected` must
+     * still keep the cluster they stand on (it keeps a protected resource and everything the resource depends on).
+     */
+    protectProvider?: boolean;
+};
+type ClusterModeArgs =
     | { mode: "existing"; existing: ExistingClusterSettings }
     | {
           mode: "eks";
@@ -63,8 +71,9 @@ export class Cluster extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("sas:platform:Cluster", name, {}, opts);
         const child = { parent: this };
+        const providerOpts = { ...child, ...(args.protectProvider ? { protect: true } : {}) };
         if (args.mode === "existing") {
-            this.provider = kubernetesProvider({ mode: "existing", existing: args.existing }, child);
+            this.provider = kubernetesProvider({ mode: "existing", existing: args.existing }, providerOpts);
             // An existing cluster's real name is not known to this program; its kubeconfig context stands for it.
             this.clusterName = pulumi.output(args.existing.context ?? "existing");
             this.kubeconfig = pulumi.output(undefined);
@@ -79,7 +88,7 @@ export class Cluster extends pulumi.ComponentResource {
                 deployerGroup: args.deployerGroup,
                 opts: child,
             });
-            this.provider = kubernetesProvider({ mode: "eks", kubeconfig: eks.kubeconfig }, child);
+            this.provider = kubernetesProvider({ mode: "eks", kubeconfig: eks.kubeconfig }, providerOpts);
             this.clusterName = eks.name;
             this.kubeconfig = eks.kubeconfig;
             this.oidc = { providerArn: eks.oidcProviderArn, issuerUrl: eks.oidcIssuerUrl };

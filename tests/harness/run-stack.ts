@@ -81,8 +81,9 @@ export async function runStack(stack: StackName | string, opts: RunStackOptions 
  * deployed platform would publish them (an update-mode run, also when the shards are previewed).
  */
 export async function runEnvironment(environment: string, opts: RunStackOptions = {}): Promise<EnvironmentRun> {
-    const settings = parseStackSettings(environment, decodeConfig(withOverrides(readStackConfig(PROJECT_ROOT, environment), opts)));
+    // The program first: it refuses bad settings itself (before any resource), as a real run would.
     const platform = await runStack(environment, { ...opts, platform: undefined });
+    const settings = parseStackSettings(environment, decodeConfig(withOverrides(readStackConfig(PROJECT_ROOT, environment), opts)));
     if (settings.sharding.layout === "single") return { environment, layout: "single", platform, shards: {}, resources: platform.resources };
     const deployed = opts.preview ? await runStack(environment, { ...opts, preview: false, platform: undefined }) : platform;
     const shards: Record<string, StackRun> = {};

@@ -41,8 +41,12 @@ describe("program: sharded layout (platform + shard stacks)", function () {
                 assert.equal(single.layout, "single");
                 assert.equal(sharded.layout, "sharded");
                 assert.deepEqual(sharded.platform.resources.filter(isCustomer).map((r) => r.urn), []);
+                // One difference, by design: where tenant namespaces are protected (prod), the sharded platform protects its
+                // Kubernetes provider, which stands for the shards' namespaces in destroy --exclude-protected.
+                const provider = sharded.platform.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+                assert.equal(provider.protect, stack === "prod");
                 assert.deepEqual(
-                    sharded.platform.resources.map(shape),
+                    sharded.platform.resources.map((r) => shape(r === provider ? { ...r, protect: false } : r)),
                     single.platform.resources.filter((r) => !isCustomer(r)).map(shape),
                 );
                 // verify reads every page's address from the environment's stack, in both layouts.
