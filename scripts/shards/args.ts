@@ -20,13 +20,15 @@ export interface ShardsOptions {
     from?: number | "single";
     apply: boolean;
     write: boolean;
+    /** plan: as if the environment were sharded over this many shards (what-if; the settings stay as they are). */
+    shards?: number;
     secretsProvider?: string;
     /** move --apply: where the pulumi CLI runs (a directory with the project's Pulumi.yaml). */
     cwd?: string;
     help: boolean;
 }
 
-export const USAGE = `Usage: npm run shards -- plan --stack <env> [--json]
+export const USAGE = `Usage: npm run shards -- plan --stack <env> [--shards <count>] [--json]
        npm run shards -- check [--stack <env>]...
        npm run shards -- affected --stack <env> --base <git ref> [--head <git ref>] [--json]
        npm run shards -- move --stack <env> --to <count|single> [--from <count|single>] [--json]
@@ -36,7 +38,8 @@ export const USAGE = `Usage: npm run shards -- plan --stack <env> [--json]
 Customer shards (docs/DECISIONS.md "Customer shards", docs/RUNBOOK.md "Resharding"). A sharded environment's stack
 <env> is its platform; its customers live in <env>-shard-<nn>, placed by a stable hash of the id.
 
-  plan      which stack holds which customers: { "<stack>": ["<id>", ...] } (single layout: { "<env>": [...] })
+  plan      which stack holds which customers: { "<stack>": ["<id>", ...] } (single layout: { "<env>": [...] });
+            --shards <count>: as if sharded over that many shards
   check     fails (exit 1) when a customer stack is over sharding.budget (customers, or resources estimated per tier
             under the mock engine), when the shard stack files disagree with sharding.shards, or when the promotion
             chain (dev, stage, prod) disagrees on sharding; every environment unless --stack is given
@@ -88,6 +91,7 @@ export function parseShardsArgs(argv: readonly string[]): ShardsOptions {
                 opts.from = v === "single" ? "single" : count(v, "--from");
             } else if (flag === "--apply") opts.apply = true;
             else if (flag === "--write") opts.write = true;
+            else if (flag === "--shards") opts.shards = count(value(), "--shards");
             else if (flag === "--secrets-provider") opts.secretsProvider = value();
             else if (flag === "--cwd") opts.cwd = value();
             else throw fail(`unknown option ${arg}`);
@@ -104,5 +108,6 @@ export function parseShardsArgs(argv: readonly string[]): ShardsOptions {
     if (opts.apply && opts.command !== "move") throw fail("--apply belongs to move");
     if (opts.apply && opts.from !== undefined) throw fail("move --apply reads where the customers are from the backend's state; --from is for the preview");
     if (opts.write && opts.command !== "stacks") throw fail("--write belongs to stacks");
+    if (opts.shards !== undefined && opts.command !== "plan") throw fail("--shards belongs to plan (move takes --from and --to)");
     return opts;
 }

@@ -83,12 +83,13 @@ export async function runShards(argv: readonly string[], io: ToolIo, deps: Shard
 }
 
 function plan(env: Environment, opts: ShardsOptions, out: (l?: string) => void): number {
-    const p = shardPlan(env.customers.map((c) => c.id), env.placement);
+    const placement: Placement = opts.shards === undefined ? env.placement : { layout: "sharded", environment: env.name, shards: opts.shards };
+    const p = shardPlan(env.customers.map((c) => c.id), placement);
     if (opts.json) {
         out(JSON.stringify(p, null, 2));
         return 0;
     }
-    out(`${env.name}: ${env.customers.length} customers in ${placementText(env.placement)}`);
+    out(`${env.name}: ${env.customers.length} customers in ${placementText(placement)}`);
     for (const [stack, ids] of Object.entries(p)) out(`  ${stack.padEnd(20)} ${String(ids.length).padStart(5)}  ${ids.join(", ")}`);
     return 0;
 }
