@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import type { Customer } from "../../components/model/customer";
 import { PROJECT_ROOT } from "../../components/model/project";
-import { parseShardStackName, type Placement } from "../../components/model/shards";
+import { parseShardStackName, stackOfCustomer, type Placement } from "../../components/model/shards";
 import { loadCustomers } from "../../components/records/load";
 import { decodeConfig, parseStackSettings } from "../../stacks/load";
 import type { StackSettings } from "../../stacks/settings";
@@ -53,4 +53,24 @@ export function loadEnvironment(stack: string, opts: { customersDir?: string; ro
         displayDir: path.relative(root, customersDir) || ".",
     });
     return { name: stack, settings, placement: placementOf(settings), customersDir, customers };
+}
+
+/**
+ * Which customers one stack of the environment holds, by the settings of this checkout (the commit being deployed):
+ * verify and status use it to act on one shard's customers only (`--shard <env>-shard-<nn>`).
+ */
+export function shardMembership(environment: string, shardStack: string, root = PROJECT_ROOT): (id: string) => boolean {
+    const shard = parseShardStackName(shardStack);
+    if (!shard || shard.environment !== environment) throw new ShardsUsageError(`--shard ${shardStack} is not a shard stack of ${environment} (${environment}-shard-<nn>)`);
+    let config: Record<string, string>;
+    try {
+        config = readStackConfig(root, environment);
+    } catch (e) {
+        throw new ShardsUsageError((e as Error).message);
+    }
+    const placement = placementOf(parseStackSettings(environment, decodeConfig(config)));
+    if (placement.layout !== "sharded" || shard.index >= placement.shards) {
+        throw new ShardsUsageError(`--shard ${shardStack}: Pulumi.${environment}.yaml has ${placement.layout === "sharded" ? `sharding.shards ${placement.shards}` : "sharding.layout single"}`);
+    }
+    return (id) => stackOfCustomer(id, placement) === shardStack;
 }
