@@ -52,7 +52,7 @@ export async function measureResourceModel(env: Environment): Promise<ResourceMo
                 [`id: ${id}`, `companyName: Budget ${tier}`, "motto: Counted once", `tier: ${tier}`, `purchaseId: PO-BUDGET-${tier}`, ""].join("\n"),
             );
         }
-        const run = await runEnvironment(env.name, { customersDir: dir, config: { allowEmptyCustomers: true } });
+        const run = await runEnvironment(env.name, { customersDir: dir });
         const stacks: StackRun[] = run.layout === "sharded" ? Object.values(run.shards) : [run.platform];
         const counts = perCustomer(stacks.flatMap((s) => s.resources));
         const perTier = Object.fromEntries(TIERS.map((tier) => [tier, counts.get(`customer-budget-${tier}`) ?? 0])) as Record<Tier, number>;
