@@ -1,35 +1,37 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CustomerSite } from "./components/tenant/customer-site";
-import { imageReference } from "./components/tenant/manifests";
-import { componentName, registryTableName } from "./components/model/names";
+import { CustomerSite, type CustomerSiteArgs } from "./components/tenant/customer-site";
+import { imageReference, type GatewayRef } from "./components/tenant/manifests";
+import { componentName, customerUrl, registryTableName } from "./components/model/names";
+import { shardIndex } from "./components/model/shards";
 import { PROJECT_ROOT } from "./components/model/project";
 import { loadCustomers } from "./components/records/load";
 import type { Customer } from "./components/model/customer";
 import { awsProvider, type AwsProvider } from "./infra/aws-provider";
 import { BasicAuth } from "./infra/basic-auth";
 import { CERT_MANAGER_NAMESPACE, CertManager, WILDCARD_SECRET } from "./infra/cert-manager";
-import { Cluster } from "./infra/cluster";
+import { Cluster, kubernetesProvider } from "./infra/cluster";
 import { WildcardDns } from "./infra/dns";
 import { IngressController, TRAEFIK_POD_SELECTOR } from "./infra/traefik";
-import { SharedGateway } from "./infra/gateway";
+import { SHARED_GATEWAY, SharedGateway } from "./infra/gateway";
 import { PlatformRbac } from "./infra/rbac";
-import { deployerOwnedObjects } from "./infra/rbac-rules";
+import { deployerOwnedObjects, TENANT_VIEWER_ROLE } from "./infra/rbac-rules";
 import { Registry } from "./infra/registry";
 import { Monitoring } from "./infra/monitoring";
-import { BASIC_AUTH_USER } from "./components/model/htpasswd";
+import { BASIC_AUTH_USER, htpasswdLine } from "./components/model/htpasswd";
 import { resolveMonitoringSettings, type MonitoringSettings } from "./components/model/monitoring";
-import { loadStackSettings, StackSettingsError } from "./stacks/load";
+import { loadStackRole, settingsFromPlatform, StackSettingsError, underMockEngine, type ShardInputs, type StackRole } from "./stacks/load";
 import type { StackSettings } from "./stacks/settings";
 
 /** The stack's outputs; the key list below is the one source of their names (index.ts exports exactly these). */
 export interface StackOutputs {
     environment: string;
-    /** Customer id → URL of its welcome page. */
+    /** Customer id → URL of its welcome page (a shard: its own customers; a sharded platform: the environment's). */
     customers: Record<string, string>;
-    clusterName: pulumi.Output<string>;
+    /** Absent in a shard stack (the platform's). */
+    clusterName: pulumi.Output<string> | undefined;
     /** Secret: only in eks mode, where this stack created the cluster. */
-    kubeconfig: pulumi.Output<string | undefined>;
+    kubeconfig: pulumi.Output<string | undefined> | undefined;
     /** The ingress controller's load balancer, when this stack installs the controller. */
     ingressAddress: pulumi.Output<string> | undefined;
     /** Absent when the registry is not managed by this stack (registry.manage: false). */
@@ -39,6 +41,10 @@ export interface StackOutputs {
     registryEndpoint: string | undefined;
     /** Secret: the basic-auth credentials of non-prod pages (absent where pages are public). */
     basicAuth: pulumi.Output<{ username: string; password: string }> | undefined;
+    /** A sharded environment's platform stack: what its shard stacks read through their StackReference. */
+    shardInputs: ShardInputs | undefined;
+    /** A shard stack: which environment's shard it is. */
+    shard: { platformStack: string; index: number; shards: number } | undefined;
 }
 
 /** Every stack output key, in export order; `satisfies` keeps it equal to StackOutputs' keys. */
@@ -52,6 +58,8 @@ export const STACK_OUTPUT_KEYS = [
     "registryTableArn",
     "registryEndpoint",
     "basicAuth",
+    "shardInputs",
+    "shard",
 ] as const satisfies readonly (keyof StackOutputs)[];
 type UnlistedOutput = Exclude<keyof StackOutputs, (typeof STACK_OUTPUT_KEYS)[number]>;
 /** Fails to compile when StackOutputs gains a key that STACK_OUTPUT_KEYS does not list. */
@@ -68,15 +76,21 @@ export function exportedOutputs(outputs: StackOutputs): Record<string, unknown> 
  * piece below gets the narrow values it needs.
  */
 export async function defineStack(): Promise<StackOutputs> {
-    const settings = loadStackSettings();
+    const role = loadStackRole();
+    if (role.kind === "shard") return defineShard(role);
+    const settings = role.settings;
+    return declareResources(settings, environmentCustomers(settings), role.shardInputs);
+}
+
+/** Every customer record of the environment, validated together (a shard cannot accept what the whole set rejects). */
+function environmentCustomers(settings: StackSettings): Customer[] {
     const customersDir = path.resolve(PROJECT_ROOT, settings.customersDir);
-    const customers = loadCustomers(customersDir, {
+    return loadCustomers(customersDir, {
         allowEmpty: settings.allowEmptyCustomers,
         maxRecordBytes: settings.records.maxRecordBytes,
         maxCustomers: settings.records.maxCustomers,
         displayDir: path.relative(PROJECT_ROOT, customersDir) || ".",
     });
-    return declareResources(settings, customers);
 }
 
 /**
@@ -115,15 +129,17 @@ export function monitoringSettings(settings: StackSettings): MonitoringSettings 
     }
 }
 
-async function declareResources(settings: StackSettings, customers: readonly Customer[]): Promise<StackOutputs> {
+async function declareResources(settings: StackSettings, customers: readonly Customer[], shardInputs: ShardInputs): Promise<StackOutputs> {
     const aws = awsAccess(settings);
     const k = settings.kubernetes;
+    const sharded = settings.sharding.layout === "sharded";
+    const protectProvider = sharded && settings.tenancy.protectNamespaces;
     const cluster =
         k.mode === "existing"
-            ? new Cluster("cluster", { mode: "existing", existing: k })
+            ? new Cluster("cluster", { mode: "existing", existing: k, protectProvider })
             : new Cluster(
                   "cluster",
-                  { mode: "eks", eks: k, namePrefix: `sas-${settings.stack}`, region: aws("the EKS cluster").region, deployerGroup: settings.rbac.deployerGroup },
+                  { mode: "eks", eks: k, namePrefix: `sas-${settings.stack}`, region: aws("the EKS cluster").region, deployerGroup: settings.rbac.deployerGroup, protectProvider },
                   { providers: { aws: aws("the EKS cluster").provider } },
               );
     const k8sProvider = { providers: { kubernetes: cluster.provider } };
@@ -196,41 +212,20 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
     const monitoring = monitoringSettings(settings);
     if (monitoring) new Monitoring("monitoring", { settings: monitoring, customers }, k8sProvider);
 
-    const image = imageReference(settings.image);
-    const urls: Record<string, string> = {};
-    const batchSize = settings.customerBatchSize || customers.length || 1;
-    for (let first = 0; first < customers.length; first += batchSize) {
-        const batch = customers.slice(first, first + batchSize).map((customer) => {
-            const site = new CustomerSite(
-                componentName(customer.id),
-                {
-                    customer,
-                    size: settings.tierSizes[customer.tier],
-                    image,
-                    baseDomain: settings.baseDomain,
-                    ingressClassName: settings.ingress.className,
-                    tls: settings.ingress.tls,
-                    gateway: gateway && { name: gateway.name, namespace: gateway.namespace },
-                    protectNamespace: settings.tenancy.protectNamespaces,
-                    registry: registry && { tableName: registry.tableName, environment: settings.stack },
-                    tenancy: {
-                        podSecurityVersion: settings.tenancy.podSecurityVersion,
-                        ingressNamespace: c.namespace,
-                        ingressPodSelector: { ...TRAEFIK_POD_SELECTOR },
-                        supportGroup: settings.rbac.supportGroup,
-                        basicAuth: settings.tenancy.basicAuth,
-                    },
-                    viewerRole: rbac.viewerRole,
-                    monitoring,
-                    htpasswd: auth?.htpasswd,
-                },
-                { providers: siteProviders },
-            );
-            urls[customer.id] = site.url;
-            return site;
-        });
-        await Promise.all(batch.map((site) => site.registered));
-    }
+    const urls = sharded
+        ? // The customers live in the shard stacks; the platform still publishes every page's address (npm run verify).
+          Object.fromEntries(customers.map((c) => [c.id, customerUrl(c.id, settings.baseDomain, settings.ingress.tls.enabled)]))
+        : await declareCustomers(
+              settings,
+              sharedSiteArgs(settings, {
+                  gateway: gateway && { name: gateway.name, namespace: gateway.namespace },
+                  registryTableName: registry?.tableName,
+                  viewerRole: rbac.viewerRole,
+                  htpasswd: auth?.htpasswd,
+              }),
+              customers,
+              siteProviders,
+          );
     return {
         environment: settings.stack,
         customers: urls,
@@ -241,5 +236,133 @@ async function declareResources(settings: StackSettings, customers: readonly Cus
         registryTableArn: registry?.tableArn,
         registryEndpoint: settings.aws?.dynamodbEndpoint,
         basicAuth: auth?.credentials,
+        shardInputs: sharded ? shardInputs : undefined,
+        shard: undefined,
     };
+}
+
+/** What every customer of a stack shares: CustomerSite's arguments but the customer and its tier's size. */
+type SharedSiteArgs = Omit<CustomerSiteArgs, "customer" | "size">;
+
+/** The platform pieces a customer refers to: objects of this stack (single layout) or the platform stack's outputs (a shard). */
+interface PlatformForSites {
+    gateway: GatewayRef | undefined;
+    registryTableName: pulumi.Input<string> | undefined;
+    viewerRole: CustomerSiteArgs["viewerRole"];
+    htpasswd: pulumi.Output<string> | undefined;
+}
+
+/** One function for both layouts, so a customer's resource inputs are the same whichever stack declares it. */
+function sharedSiteArgs(settings: StackSettings, platform: PlatformForSites): SharedSiteArgs {
+    return {
+        image: imageReference(settings.image),
+        baseDomain: settings.baseDomain,
+        ingressClassName: settings.ingress.className,
+        tls: settings.ingress.tls,
+        gateway: platform.gateway,
+        protectNamespace: settings.tenancy.protectNamespaces,
+        registry: platform.registryTableName === undefined ? undefined : { tableName: platform.registryTableName, environment: settings.stack },
+        tenancy: {
+            podSecurityVersion: settings.tenancy.podSecurityVersion,
+            ingressNamespace: settings.ingressController.namespace,
+            ingressPodSelector: { ...TRAEFIK_POD_SELECTOR },
+            supportGroup: settings.rbac.supportGroup,
+            basicAuth: settings.tenancy.basicAuth,
+        },
+        viewerRole: platform.viewerRole,
+        monitoring: monitoringSettings(settings),
+        htpasswd: platform.htpasswd,
+    };
+}
+
+/**
+ * One CustomerSite per customer, in batches of customerBatchSize: the next batch is declared once the engine has
+ * answered every registration of the previous one (bounds the program's memory; docs/BENCHMARKS.md).
+ */
+async function declareCustomers(
+    settings: StackSettings,
+    shared: SharedSiteArgs,
+    customers: readonly Customer[],
+    providers: Record<string, pulumi.ProviderResource>,
+): Promise<Record<string, string>> {
+    const urls: Record<string, string> = {};
+    const batchSize = settings.customerBatchSize || customers.length || 1;
+    for (let first = 0; first < customers.length; first += batchSize) {
+        const batch = customers.slice(first, first + batchSize).map((customer) => {
+            const site = new CustomerSite(componentName(customer.id), { customer, size: settings.tierSizes[customer.tier], ...shared }, { providers });
+            urls[customer.id] = site.url;
+            return site;
+        });
+        await Promise.all(batch.map((site) => site.registered));
+    }
+    return urls;
+}
+
+/**
+ * A customer shard stack: only the CustomerSite components (with their registry items) of the environment's
+ * customers that the stable hash places here. The environment's settings, the cluster's kubeconfig, the registry
+ * table and the basic-auth credentials come from the platform stack's outputs through one StackReference (read
+ * before anything is declared: the settings are among them). The providers are declared at the top with the
+ * platform's own inputs, and each CustomerSite keeps the name it has in a single stack, so `pulumi state move`
+ * between stacks (and from a single stack) keeps every resource as it is.
+ */
+async function defineShard(role: Extract<StackRole, { kind: "shard" }>): Promise<StackOutputs> {
+    const { platformStack, shard } = role.shard;
+    const platform = new pulumi.StackReference("platform", { name: platformStack });
+    const settings = settingsFromPlatform(platformStack, await platform.getOutputValue("shardInputs"), { mockEngine: underMockEngine() });
+    const shards = settings.sharding.shards ?? 0;
+    if (shard >= shards) {
+        throw new StackSettingsError(role.stack, [
+            `sas-onboarding:shard: ${shard} is not below the environment's sharding.shards ${shards} (platform stack ${platformStack}); move this shard's customers (npm run shards -- move) and remove the stack`,
+        ]);
+    }
+    const mine = environmentCustomers(settings).filter((c) => shardIndex(c.id, shards) === shard);
+
+    const k = settings.kubernetes;
+    const platformOutput = (name: string) =>
+        platform.requireOutput(name).apply((v: unknown) => {
+            if (typeof v !== "string" || v === "") throw new Error(`platform stack ${platformStack}: output ${name} must be a non-empty string`);
+            return v;
+        });
+    const providers: Record<string, pulumi.ProviderResource> = {
+        kubernetes: kubernetesProvider(k.mode === "existing" ? { mode: "existing", existing: k } : { mode: "eks", kubeconfig: pulumi.secret(platformOutput("kubeconfig")) }),
+    };
+    if (settings.registry.manage) providers.aws = awsAccess(settings)("the registry items").provider;
+    const htpasswd = settings.tenancy.basicAuth
+        ? pulumi.secret(
+              platform.requireOutput("basicAuth").apply((c: { username?: unknown; password?: unknown }) => {
+                  if (typeof c?.username !== "string" || typeof c.password !== "string") throw new Error(`platform stack ${platformStack}: output basicAuth must hold username and password`);
+                  return htpasswdLine(c.username, c.password);
+              }),
+          )
+        : undefined;
+    const urls = await declareCustomers(
+        settings,
+        sharedSiteArgs(settings, {
+            gateway: sharedGatewayRef(settings),
+            registryTableName: settings.registry.manage ? platformOutput("registryTableName") : undefined,
+            viewerRole: { name: TENANT_VIEWER_ROLE },
+            htpasswd,
+        }),
+        mine,
+        providers,
+    );
+    return {
+        environment: settings.stack,
+        customers: urls,
+        clusterName: undefined,
+        kubeconfig: undefined,
+        ingressAddress: undefined,
+        registryTableName: undefined,
+        registryTableArn: undefined,
+        registryEndpoint: undefined,
+        basicAuth: undefined,
+        shardInputs: undefined,
+        shard: { platformStack, index: shard, shards },
+    };
+}
+
+/** The shared Gateway customers attach to (routing gateway), as the platform's SharedGateway declares it. */
+function sharedGatewayRef(settings: StackSettings): GatewayRef | undefined {
+    return settings.routing === "gateway" ? { name: SHARED_GATEWAY, namespace: settings.ingressController.namespace } : undefined;
 }

@@ -5,7 +5,15 @@ import type { EksSettings, ExistingClusterSettings } from "../stacks/settings";
 import { eksCluster } from "./eks-cluster";
 
 /** Where the stack's Kubernetes objects go. */
-export type ClusterArgs =
+export type ClusterArgs = ClusterModeArgs & {
+    /**
+     * Pulumi `protect` on the Kubernetes provider. A sharded platform sets it when the environment protects its tenant
+     * namespaces: they live in the shard stacks, out of this stack's sight, and `destroy --exclude-protected` must
+     * still keep the cluster they stand on (it keeps a protected resource and everything the resource depends on).
+     */
+    protectProvider?: boolean;
+};
+type ClusterModeArgs =
     | { mode: "existing"; existing: ExistingClusterSettings }
     | {
           mode: "eks";
@@ -25,6 +33,28 @@ const PROVIDER_BEHAVIOUR = {
     deleteUnreachable: false,
 };
 
+/** The Kubernetes provider's resource name, the same in every stack (resources keep it when moved between stacks). */
+export const KUBERNETES_PROVIDER = "kubernetes";
+
+/** How a stack reaches the cluster: an existing cluster's kubeconfig/context, or the kubeconfig of the EKS cluster. */
+export type ClusterConnection = { mode: "existing"; existing: ExistingClusterSettings } | { mode: "eks"; kubeconfig: pulumi.Input<string> };
+
+/**
+ * The one Kubernetes provider of a stack. The platform's Cluster declares it as its child; a customer shard stack
+ * declares it at the top with the platform's connection, so both build the same provider inputs. That equality is
+ * what lets `pulumi state move` hand a customer's resources from one stack to another without replacing them
+ * (the CLI reuses a destination provider whose inputs are equal).
+ */
+export function kubernetesProvider(connection: ClusterConnection, opts: pulumi.CustomResourceOptions = {}): k8s.Provider {
+    if (connection.mode === "eks") return new k8s.Provider(KUBERNETES_PROVIDER, { kubeconfig: connection.kubeconfig, ...PROVIDER_BEHAVIOUR }, opts);
+    const cluster = connection.existing;
+    return new k8s.Provider(KUBERNETES_PROVIDER, {
+        ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
+        ...(cluster.context ? { context: cluster.context } : {}),
+        ...PROVIDER_BEHAVIOUR,
+    }, opts);
+}
+
 /**
  * The cluster this stack deploys to: an EKS cluster it creates (AWS resources from the `aws` provider passed in
  * `providers`), or an existing one from a kubeconfig. Either way, `provider` is the one Kubernetes provider every
@@ -41,15 +71,11 @@ export class Cluster extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("sas:platform:Cluster", name, {}, opts);
         const child = { parent: this };
+        const providerOpts = { ...child, ...(args.protectProvider ? { protect: true } : {}) };
         if (args.mode === "existing") {
-            const cluster = args.existing;
-            this.provider = new k8s.Provider("kubernetes", {
-                ...(cluster.kubeconfig ? { kubeconfig: cluster.kubeconfig } : {}),
-                ...(cluster.context ? { context: cluster.context } : {}),
-                ...PROVIDER_BEHAVIOUR,
-            }, child);
+            this.provider = kubernetesProvider({ mode: "existing", existing: args.existing }, providerOpts);
             // An existing cluster's real name is not known to this program; its kubeconfig context stands for it.
-            this.clusterName = pulumi.output(cluster.context ?? "existing");
+            this.clusterName = pulumi.output(args.existing.context ?? "existing");
             this.kubeconfig = pulumi.output(undefined);
         } else {
             // EKS names must be unique per account and region; the suffix is generated once and then lives in state.
@@ -62,7 +88,7 @@ export class Cluster extends pulumi.ComponentResource {
                 deployerGroup: args.deployerGroup,
                 opts: child,
             });
-            this.provider = new k8s.Provider("kubernetes", { kubeconfig: eks.kubeconfig, ...PROVIDER_BEHAVIOUR }, child);
+            this.provider = kubernetesProvider({ mode: "eks", kubeconfig: eks.kubeconfig }, providerOpts);
             this.clusterName = eks.name;
             this.kubeconfig = eks.kubeconfig;
             this.oidc = { providerArn: eks.oidcProviderArn, issuerUrl: eks.oidcIssuerUrl };

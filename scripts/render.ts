@@ -5,8 +5,9 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { CustomerRecordsError } from "../components/records/load";
 import { StackSettingsError } from "../stacks/load";
-import { runStack, PROJECT_ROOT } from "../tests/harness/run-stack";
+import { runEnvironment, runStack, PROJECT_ROOT, type StackRun } from "../tests/harness/run-stack";
 import { isStackName, STACKS } from "../tests/harness/stack-config";
+import { parseShardStackName } from "../components/model/shards";
 import { renderSummary } from "./lib/summary";
 import { kubernetesObjects, objectGroup } from "../tests/harness/manifests";
 import { SITE_FILES } from "../components/model/site/layout";
@@ -23,9 +24,21 @@ export interface RenderResult {
     summary: string;
 }
 
+/**
+ * An environment renders whole: its own stack and, in the sharded layout, every shard stack, so out/<environment>/
+ * holds every object the environment deploys whatever its layout. A shard stack's name renders that shard alone.
+ */
 export async function render(opts: RenderOptions): Promise<RenderResult> {
-    if (!isStackName(opts.stack)) throw new Error(`unknown stack "${opts.stack}" (stacks: ${STACKS.join(", ")})`);
-    const run = await runStack(opts.stack, { customersDir: opts.customersDir });
+    const shard = parseShardStackName(opts.stack);
+    if (!isStackName(shard?.environment ?? opts.stack)) throw new Error(`unknown stack "${opts.stack}" (stacks: ${STACKS.join(", ")}, or a shard stack <stack>-shard-<nn>)`);
+    let run: StackRun;
+    let stacks: Record<string, string[]> | undefined;
+    if (shard) run = await runStack(opts.stack, { customersDir: opts.customersDir });
+    else {
+        const env = await runEnvironment(opts.stack, { customersDir: opts.customersDir });
+        run = { ...env.platform, resources: env.resources };
+        if (env.layout === "sharded") stacks = Object.fromEntries(Object.entries(env.shards).map(([name, s]) => [name, Object.keys(s.outputs.customers as object)]));
+    }
     const objects = kubernetesObjects(run.resources);
     const outDir = path.resolve(opts.outDir ?? path.join(PROJECT_ROOT, "out", opts.stack));
     // Start clean: a customer removed from the records must disappear from the output too.
@@ -39,7 +52,7 @@ export async function render(opts: RenderOptions): Promise<RenderResult> {
         if (page !== undefined) fs.writeFileSync(path.join(outDir, "pages", `${objectGroup(obj)}.html`), page);
     }
     fs.writeFileSync(path.join(outDir, "objects.json"), JSON.stringify(objects, null, 2) + "\n");
-    const summary = renderSummary(opts.stack, run, objects);
+    const summary = renderSummary(opts.stack, run, objects, stacks);
     fs.writeFileSync(path.join(outDir, "summary.md"), summary);
     return { outDir, objectCount: objects.length, summary };
 }

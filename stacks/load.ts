@@ -2,8 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { PROJECT } from "../components/model/project";
 import { TIERS } from "../components/model/customer";
-import { stackSettingsSchema, type StackSettings } from "./settings";
+import { z } from "zod";
+import { SECRET_SETTINGS, shardStackSettingsSchema, stackSettingsSchema, type ShardStackSettings, type StackSettings } from "./settings";
 import { DEFAULT_TIER_SIZES, tierSizeSchema } from "../components/model/tiers";
+import { shardStackName } from "../components/model/shards";
 
 
 export class StackSettingsError extends Error {
@@ -84,6 +86,110 @@ export function loadStackSettings(): StackSettings {
     return settingsForEngine(stack, decoded, { mockEngine: underMockEngine() });
 }
 
+/**
+ * What a stack is: an environment (its settings in Pulumi.<stack>.yaml; with sharding.layout sharded, the platform of
+ * its shard stacks), or one customer shard of an environment (Pulumi.<environment>-shard-<nn>.yaml: only
+ * platformStack and shard; the environment's settings arrive through the platform stack's `shardInputs` output).
+ */
+export type StackRole =
+    | { kind: "environment"; settings: StackSettings; shardInputs: ShardInputs }
+    | { kind: "shard"; stack: string; environment: string; shard: ShardStackSettings };
+
+/** The current stack's role, from the Pulumi engine's config (see stackRole). */
+export function loadStackRole(): StackRole {
+    const stack = pulumi.getStack();
+    let decoded: Record<string, unknown>;
+    try {
+        decoded = decodeConfig(pulumi.runtime.allConfig());
+    } catch (e) {
+        throw new StackSettingsError(stack, [(e as Error).message]);
+    }
+    return stackRole(stack, decoded, { mockEngine: underMockEngine() });
+}
+
+/** A stack whose config names a platform stack (or a shard index) is a shard; any other is an environment. */
+export function stackRole(stack: string, decoded: Record<string, unknown>, engine: { mockEngine: boolean }, project = PROJECT): StackRole {
+    if ("platformStack" in decoded || "shard" in decoded) {
+        const shard = parseShardStackSettings(stack, decoded, project);
+        return { kind: "shard", stack, environment: platformEnvironment(shard.platformStack), shard };
+    }
+    return { kind: "environment", settings: settingsForEngine(stack, decoded, engine, project), shardInputs: shardInputsOf(stack, decoded) };
+}
+
+/** The environment a fully qualified platform stack name stands for: its last part. */
+export function platformEnvironment(platformStack: string): string {
+    return platformStack.split("/").pop() ?? platformStack;
+}
+
+/**
+ * Validates a shard stack's config: only platformStack and shard, and a stack name that is the one the environment
+ * and index give (so a copied file cannot make a second stack claim the same customers).
+ */
+export function parseShardStackSettings(stack: string, decoded: Record<string, unknown>, project = PROJECT): ShardStackSettings {
+    const parsed = shardStackSettingsSchema.safeParse(decoded);
+    if (!parsed.success) {
+        throw new StackSettingsError(
+            stack,
+            parsed.error.issues.flatMap((issue) =>
+                issue.code === "unrecognized_keys"
+                    ? issue.keys.map(
+                          (k) =>
+                              `${settingKey([...issue.path, k], project)}: not a shard stack setting (a shard stack holds only platformStack and shard; the environment's settings live in Pulumi.<environment>.yaml)`,
+                      )
+                    : [`${settingKey(issue.path, project)}: ${issue.message}`],
+            ),
+        );
+    }
+    const expected = shardStackName(platformEnvironment(parsed.data.platformStack), parsed.data.shard);
+    if (expected !== stack) {
+        throw new StackSettingsError(stack, [
+            `${settingKey(["shard"], project)}: platformStack ${parsed.data.platformStack} and shard ${parsed.data.shard} name the stack ${expected}, not ${stack}`,
+        ]);
+    }
+    return parsed.data;
+}
+
+/**
+ * What an environment's platform stack exports for its shard stacks (output `shardInputs`): the environment's name and
+ * its settings exactly as Pulumi.<environment>.yaml holds them (decoded, secrets left out). A shard parses them with
+ * the same schema, defaults and checks as the environment itself, so both layouts build a customer from the same
+ * settings by the same code.
+ */
+export const shardInputsSchema = z.strictObject({
+    environment: z.string().min(1),
+    settings: z.record(z.string(), z.unknown()),
+});
+export type ShardInputs = z.infer<typeof shardInputsSchema>;
+
+export function shardInputsOf(environment: string, decoded: Record<string, unknown>): ShardInputs {
+    const secret = new Set<string>(SECRET_SETTINGS);
+    return { environment, settings: Object.fromEntries(Object.entries(decoded).filter(([key]) => !secret.has(key))) };
+}
+
+/**
+ * The environment's settings as a shard reads them from its platform stack. Every problem names the platform stack
+ * and its output; an environment that is not sharded has no shards.
+ */
+export function settingsFromPlatform(platformStack: string, value: unknown, engine: { mockEngine: boolean }, project = PROJECT): StackSettings {
+    const where = `platform stack ${platformStack}, output shardInputs`;
+    if (value === undefined) {
+        throw new Error(`${where}: missing; deploy the platform first (pulumi up --stack ${platformEnvironment(platformStack)}, with ${settingKey(["sharding", "layout"], project)} sharded)`);
+    }
+    const inputs = shardInputsSchema.safeParse(value);
+    if (!inputs.success) throw new Error(`${where}: ${inputs.error.issues.map((i) => `${i.path.join(".") || "(value)"}: ${i.message}`).join("; ")}`);
+    let settings: StackSettings;
+    try {
+        settings = settingsForEngine(inputs.data.environment, inputs.data.settings, engine, project);
+    } catch (e) {
+        if (e instanceof StackSettingsError) throw new StackSettingsError(inputs.data.environment, [`(read from ${where})`, ...e.message.split("\n").slice(1).map((l) => l.trim())]);
+        throw e;
+    }
+    if (settings.sharding.layout !== "sharded") {
+        throw new Error(`${where}: ${settingKey(["sharding", "layout"], project)} is ${settings.sharding.layout}; the platform declares its customers itself and has no shard stacks`);
+    }
+    return settings;
+}
+
 /** parseStackSettings, then the example-value check that only a real engine (one that reaches clouds) needs. */
 export function settingsForEngine(stack: string, decoded: Record<string, unknown>, engine: { mockEngine: boolean }, project = PROJECT): StackSettings {
     const settings = parseStackSettings(stack, decoded, project);
@@ -148,6 +254,12 @@ function crossFieldProblems(s: ReturnType<typeof stackSettingsSchema.parse>, pro
         s.certManager.install ? "certManager.install" : "",
     ].filter(Boolean);
     if (!s.aws && awsUsers.length > 0) problems.push(`${project}:aws.region: is required: this stack creates AWS resources (${awsUsers.join(", ")})`);
+    if (s.sharding.layout === "sharded" && s.sharding.shards === undefined) {
+        problems.push(`${project}:sharding.shards: is required with sharding.layout sharded (the number of customer shard stacks)`);
+    }
+    if (s.sharding.layout === "single" && s.sharding.shards !== undefined) {
+        problems.push(`${project}:sharding.shards: only applies to sharding.layout sharded (this stack holds every customer itself)`);
+    }
     if (s.basicAuthPassword && !s.tenancy.basicAuth) problems.push(`${project}:basicAuthPassword: is set but tenancy.basicAuth is off`);
     if (s.dns.hostedZoneId && !s.ingressController.install) {
         problems.push(`${project}:dns.hostedZoneId: needs ingressController.install (the record points at its load balancer)`);

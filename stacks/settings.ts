@@ -2,6 +2,7 @@ import { z } from "zod";
 import { tierSizeSchema, type TierSize } from "../components/model/tiers";
 import { subnetPlanProblem } from "../components/model/subnet-plan";
 import { RECORD_LIMITS, type Tier } from "../components/model/customer";
+import { MAX_SHARDS, SHARD_LAYOUTS } from "../components/model/shards";
 
 /**
  * Every stack setting, typed. Pulumi.<stack>.yaml holds them under the project namespace (`sas-onboarding:<key>`);
@@ -205,6 +206,32 @@ export const monitoringSchema = z.strictObject({
         .optional(),
 });
 
+/**
+ * Where the environment's customers live (docs/DECISIONS.md "Customer shards"). `single`: every customer in this
+ * stack, as small installations (local, sandbox) run. `sharded`: this stack becomes the platform (cluster, registry,
+ * controller, cert-manager, RBAC, monitoring) and the customers live in `shards` stacks `<stack>-shard-<nn>`, placed
+ * by a stable hash of their id; each shard stack reads this stack's outputs through a StackReference.
+ */
+export const shardingSchema = z
+    .strictObject({
+        layout: z.enum(SHARD_LAYOUTS).default("single"),
+        /** Shard stacks of a sharded environment. Raising it moves about 1/(n+1) of the customers (docs/RUNBOOK.md "Resharding"). */
+        shards: z.number().int().min(1).max(MAX_SHARDS).optional(),
+        /**
+         * What one customer stack may hold before `npm run shards -- check` fails a pull request. The real engine's
+         * cost of a change grows with the stack (docs/BENCHMARKS.md "The real engine"): at 100 customers an `up` from
+         * empty took about 5 minutes and adding one customer 25 s; at 200 the curve predicts 20 minutes.
+         */
+        budget: z
+            .strictObject({
+                customers: z.number().int().min(1).default(100),
+                /** Resources (components and objects) per stack, estimated from each tier's count under the mock engine. */
+                resources: z.number().int().min(1).default(1400),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
 const tierOverrides = z
     .strictObject({
         starter: tierSizeSchema.partial().optional(),
@@ -257,7 +284,25 @@ export const stackSettingsSchema = z.strictObject({
     registry: registrySchema.prefault({}),
     monitoring: monitoringSchema.prefault({}),
     tiers: tierOverrides,
+    sharding: shardingSchema,
 });
+
+/** Settings whose values are secrets: never copied into a stack output (the shard inputs leave them out). */
+export const SECRET_SETTINGS = ["basicAuthPassword"] as const satisfies readonly (keyof StackSettingsInput)[];
+
+/**
+ * A customer shard stack's whole configuration (Pulumi.<environment>-shard-<nn>.yaml): which platform stack it belongs
+ * to and its index. Everything else comes from the platform stack's outputs, which carry the environment's settings
+ * from Pulumi.<environment>.yaml (the one place they are written).
+ */
+export const shardStackSettingsSchema = z.strictObject({
+    /** Fully qualified: `<organization>/<project>/<environment>` (`organization` on a self-managed backend). */
+    platformStack: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+        error: "must be a fully qualified stack name <organization>/<project>/<stack>, e.g. organization/sas-onboarding/dev",
+    }),
+    shard: wholeNumber.pipe(z.number().max(MAX_SHARDS - 1, { error: `must be below ${MAX_SHARDS}` })),
+});
+export type ShardStackSettings = z.infer<typeof shardStackSettingsSchema>;
 
 export type EksSettings = z.infer<typeof eksSchema>;
 export type ExistingClusterSettings = z.infer<typeof existingClusterSchema>;

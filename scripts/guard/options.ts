@@ -8,6 +8,7 @@ export function stackLimitEnv(stack: string): `${typeof MAX_DELETES_ENV}_${strin
 }
 
 export const USAGE = `usage: npm run guard -- <preview.json> [--max-deletes N] [--allow-mass-delete]
+       npm run guard -- --total <preview.json>... [--max-deletes N] [--allow-mass-delete]
 
 Fails (exit 1) when the preview would delete or replace more than N customers (default ${DEFAULT_MAX_CUSTOMER_DELETES}), or
 deletes or replaces anything it cannot attribute to a customer or the platform. A customer counts once when its
@@ -16,12 +17,17 @@ CustomerSite is deleted or any of its Namespace, Deployment, Ingress or registry
   --max-deletes N        customers that may be deleted at once (env ${MAX_DELETES_ENV}_<STACK>, e.g.
                          ${stackLimitEnv("prod")}, then ${MAX_DELETES_ENV}); the stack is read from the URNs
   --allow-mass-delete    let it through anyway, with a warning (env ${ALLOW_ENV}=yes)
+  --total                judge the previews of several stacks of one environment together (a sharded environment:
+                         its platform and shard stacks), against the environment's limit (${MAX_DELETES_ENV}_<ENV>,
+                         then ${MAX_DELETES_ENV}); each shard's own preview is also judged alone, against its own
 Exit codes: 0 ok, 1 refused (too many customers, or unattributed deletes), 2 bad arguments or unreadable preview.`;
 
 export type LimitSource = "default" | "--max-deletes" | typeof MAX_DELETES_ENV | `${typeof MAX_DELETES_ENV}_${string}`;
 
 export interface GuardOptions {
   file: string;
+  /** --total: every preview file, judged together (file is the first). */
+  files?: string[];
   maxDeletes: number;
   /** Where maxDeletes came from, for messages. */
   maxDeletesSource: LimitSource;
@@ -29,6 +35,8 @@ export interface GuardOptions {
   allowSource?: "--allow-mass-delete" | typeof ALLOW_ENV;
   /** The stack the limit applies to, once known from the preview (see limitForStack). */
   stack?: string;
+  /** --total: how many stacks' previews the count covers (the limit is the environment's, `stack`). */
+  totalOf?: number;
 }
 
 /** Bad command line or environment: the message names the flag or variable to fix. */
@@ -51,10 +59,13 @@ export function parseGuardArgs(argv: readonly string[], env: Record<string, stri
   const files: string[] = [];
   let flagLimit: number | undefined;
   let flagAllow = false;
+  let total = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") {
       return "help";
+    } else if (arg === "--total") {
+      total = true;
     } else if (arg === "--allow-mass-delete") {
       flagAllow = true;
     } else if (arg === "--max-deletes") {
@@ -72,11 +83,12 @@ export function parseGuardArgs(argv: readonly string[], env: Record<string, stri
       files.push(arg);
     }
   }
-  if (files.length !== 1) {
+  if (files.length === 0 || (files.length > 1 && !total)) {
     throw new GuardUsageError(
-      `${files.length === 0 ? "missing the preview file" : `expected one preview file, got ${files.length}: ${files.join(", ")}`}\n${USAGE}`,
+      `${files.length === 0 ? "missing the preview file" : `expected one preview file, got ${files.length}: ${files.join(", ")}\n(--total judges several stacks' previews together)`}\n${USAGE}`,
     );
   }
+  if (total && files.includes("-")) throw new GuardUsageError(`--total reads files, not stdin\n${USAGE}`);
 
   let maxDeletes = DEFAULT_MAX_CUSTOMER_DELETES;
   let maxDeletesSource: GuardOptions["maxDeletesSource"] = "default";
@@ -97,6 +109,7 @@ export function parseGuardArgs(argv: readonly string[], env: Record<string, stri
   const allowSource = flagAllow ? "--allow-mass-delete" : envAllow === "yes" ? ALLOW_ENV : undefined;
   return {
     file: files[0],
+    ...(total ? { files } : {}),
     maxDeletes,
     maxDeletesSource,
     allowMassDelete: allowSource !== undefined,

@@ -10,17 +10,18 @@ export interface GuardVerdict {
   err: string[];
 }
 
-type JudgeOptions = Pick<GuardOptions, "maxDeletes" | "maxDeletesSource" | "allowMassDelete" | "allowSource" | "stack">;
+type JudgeOptions = Pick<GuardOptions, "maxDeletes" | "maxDeletesSource" | "allowMassDelete" | "allowSource" | "stack" | "totalOf">;
 
 function customers(n: number): string {
   return `${n} customer${n === 1 ? "" : "s"}`;
 }
 
-function limitText(opts: Pick<GuardOptions, "maxDeletes" | "maxDeletesSource" | "stack">): string {
+function limitText(opts: Pick<GuardOptions, "maxDeletes" | "maxDeletesSource" | "stack" | "totalOf">): string {
   const perStack = opts.stack !== undefined ? `, ${stackLimitEnv(opts.stack)}` : "";
   const source =
     opts.maxDeletesSource === "default" ? `default; set --max-deletes${perStack} or ${MAX_DELETES_ENV}` : `from ${opts.maxDeletesSource}`;
-  return `limit ${opts.maxDeletes}${opts.stack !== undefined ? ` for stack ${opts.stack}` : ""} (${source})`;
+  const scope = opts.stack === undefined ? "" : opts.totalOf !== undefined ? ` for environment ${opts.stack} in total over ${opts.totalOf} stacks` : ` for stack ${opts.stack}`;
+  return `limit ${opts.maxDeletes}${scope} (${source})`;
 }
 
 /** "deleted" when every counted step is a delete, else "deleted or replaced". */

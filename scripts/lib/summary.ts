@@ -13,8 +13,11 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): [string, number
     return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** The Markdown summary of one render: customers and hosts, Kubernetes objects per kind, cloud resources per type. */
-export function renderSummary(stack: string, run: StackRun, objects: readonly K8sObject[]): string {
+/**
+ * The Markdown summary of one render: customers and hosts, Kubernetes objects per kind, cloud resources per type;
+ * for a sharded environment also which shard stack holds which customers.
+ */
+export function renderSummary(stack: string, run: StackRun, objects: readonly K8sObject[], shards?: Record<string, string[]>): string {
     const urls = (run.outputs.customers ?? {}) as Record<string, string>;
     const ingresses = objects.filter((o) => o.kind === "Ingress");
     const hostOf = (id: string) =>
@@ -30,6 +33,12 @@ export function renderSummary(stack: string, run: StackRun, objects: readonly K8
         `# Stack ${stack}\n`,
         `## Customers (${Object.keys(urls).length})\n`,
         table(["customer", "tier", "host", "url"], Object.entries(urls).map(([id, url]) => [id, tierOf(id), hostOf(id), url])),
+        ...(shards
+            ? [
+                  `## Stacks (sharded: the platform ${stack} and ${Object.keys(shards).length} shard stacks)\n`,
+                  table(["stack", "customers"], Object.entries(shards).map(([name, ids]) => [name, ids.join(", ") || "none"])),
+              ]
+            : []),
         `## Kubernetes objects (${objects.length})\n`,
         table(["kind", "count"], countBy(objects, (o) => o.kind).map(([k, n]) => [k, String(n)])),
         `## Helm releases and objects of their CRDs (${releases.length + custom.length})\n`,

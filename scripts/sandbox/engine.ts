@@ -120,6 +120,11 @@ export interface OpenStackOptions {
     image?: LocalImage;
     /** Extra resource transforms, for tests that need a deliberately broken variant of the program. */
     transforms?: pulumi.ResourceTransform[];
+    /**
+     * A customer shard stack of a sharded sandbox (stackName `<environment>-shard-<nn>`): its config is only these two
+     * keys, as a shard stack's file holds; everything else reaches it through the platform stack's outputs.
+     */
+    shard?: { platformStack: string; index: number };
 }
 
 /**
@@ -141,6 +146,13 @@ export async function openSandboxStack(opts: OpenStackOptions): Promise<Stack> {
             projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${paths.state}` } },
         },
     );
+    if (opts.shard) {
+        await stack.setAllConfig({
+            [`${PROJECT}:platformStack`]: { value: opts.shard.platformStack },
+            [`${PROJECT}:shard`]: { value: String(opts.shard.index) },
+        });
+        return stack;
+    }
     const committed = readStackConfig(PROJECT_ROOT, SANDBOX_STACK);
     const config: Record<string, { value: string; secret?: boolean }> = {};
     for (const [key, value] of Object.entries(committed)) config[key] = { value };

@@ -16,6 +16,8 @@ export interface StatusOptions {
     pr?: string;
     at?: string;
     customersDir: string;
+    /** mark --commit: only the commit's customers this shard stack holds. */
+    shard?: string;
     table?: string;
     registryEndpoint?: string;
     region?: string;
@@ -50,6 +52,8 @@ mark: moves customers to <state> (received, recorded, deployed, live, failed) wi
 than the stored state is refused ("stale"), as is a move the state machine does not allow.
   --commit <sha>             every customer whose record that commit added or changed (git, in the current repository)
   --customers-dir <dir>      where the records are, for --commit (default: customers)
+  --shard <env>-shard-<nn>   with --commit: only the customers that shard stack holds (a sharded environment's
+                             per-shard deploy job; placement from Pulumi.<env>.yaml)
   --step <state>             for failed: the step that failed (default: the one after the current state)
   --reason <text>            why (failed)
   --pr <url>                 the pull request (recorded)
@@ -104,6 +108,7 @@ export function parseStatusArgs(argv: readonly string[]): StatusOptions {
                 break;
             }
             case "--customers-dir": opts.customersDir = value(); break;
+            case "--shard": opts.shard = value(); break;
             case "--table": opts.table = value(); break;
             case "--registry-endpoint": opts.registryEndpoint = value(); break;
             case "--region": opts.region = value(); break;
@@ -130,9 +135,10 @@ export function parseStatusArgs(argv: readonly string[]): StatusOptions {
     if (opts.command === "mark") {
         if (!opts.state) throw new StatusUsageError("mark needs --state");
         if ((opts.commit === undefined) === (opts.customers.length === 0)) throw new StatusUsageError("mark needs either --customer <id> or --commit <sha>");
+        if (opts.shard !== undefined && opts.commit === undefined) throw new StatusUsageError("--shard narrows --commit; with --customer, name the customers");
         if (opts.step && opts.state !== "failed") throw new StatusUsageError("--step only goes with --state failed");
-    } else if (opts.state || opts.commit || opts.step || opts.reason || opts.pr || opts.at) {
-        throw new StatusUsageError("--state, --commit, --step, --reason, --pr and --at belong to mark");
+    } else if (opts.state || opts.commit || opts.step || opts.reason || opts.pr || opts.at || opts.shard) {
+        throw new StatusUsageError("--state, --commit, --shard, --step, --reason, --pr and --at belong to mark");
     }
     return opts;
 }

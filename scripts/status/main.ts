@@ -17,6 +17,7 @@ import {
 } from "../lib/registry-client";
 import { defaultRetryPolicy, describe } from "../lib/retry";
 import { parseStatusArgs, USAGE, type StatusOptions } from "./args";
+import { shardMembership } from "../shards/environment";
 import { notifyLive, transportFromEnv, type NoticeTransport, type NotifyDeps } from "./notify";
 
 export interface StatusIo {
@@ -87,6 +88,13 @@ export async function runStatus(argv: readonly string[], io: StatusIo): Promise<
     }
     const env = opts.stack!;
     const table = opts.table ?? registryTableName(env);
+    let inShard: (id: string) => boolean = () => true;
+    try {
+        if (opts.shard !== undefined) inShard = shardMembership(env, opts.shard);
+    } catch (err) {
+        io.stderr(`status: ${(err as Error).message}\n`);
+        return 2;
+    }
     let reg: Registry;
     try {
         reg = Registry.connect(
@@ -103,7 +111,7 @@ export async function runStatus(argv: readonly string[], io: StatusIo): Promise<
         return 2;
     }
     try {
-        if (opts.command === "mark") return await mark(reg, opts, io, cwd, now, transport);
+        if (opts.command === "mark") return await mark(reg, opts, io, cwd, now, transport, inShard);
         if (opts.command === "notify") return await notifyDue(reg, opts, io, now, transport);
         if (opts.deadLetters) {
             const letters = await listDeadLetters(reg);
@@ -150,10 +158,10 @@ export async function runStatus(argv: readonly string[], io: StatusIo): Promise<
     }
 }
 
-async function mark(reg: Registry, opts: StatusOptions, io: StatusIo, cwd: string, now: () => number, transport: NoticeTransport | undefined): Promise<number> {
+async function mark(reg: Registry, opts: StatusOptions, io: StatusIo, cwd: string, now: () => number, transport: NoticeTransport | undefined, inShard: (id: string) => boolean): Promise<number> {
     const env = opts.stack!;
-    const ids = opts.commit ? await customersInCommit(opts.commit, opts.customersDir, cwd, io.env, io.run) : opts.customers;
-    if (opts.commit) io.stderr(`status: commit ${opts.commit.slice(0, 12)} adds or changes ${ids.length} customer record(s)${ids.length ? `: ${ids.join(", ")}` : ""}\n`);
+    const ids = (opts.commit ? await customersInCommit(opts.commit, opts.customersDir, cwd, io.env, io.run) : opts.customers).filter(inShard);
+    if (opts.commit) io.stderr(`status: commit ${opts.commit.slice(0, 12)} adds or changes ${ids.length} customer record(s)${opts.shard ? ` held by ${opts.shard}` : ""}${ids.length ? `: ${ids.join(", ")}` : ""}\n`);
     const at = opts.at ?? new Date(now()).toISOString();
     let bad = 0;
     for (const id of ids) {

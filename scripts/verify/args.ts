@@ -18,6 +18,8 @@ export interface VerifyOptions {
     dynamodbEndpoint?: string;
     region?: string;
     skipRegistry: boolean;
+    /** Only the customers this shard stack of the environment holds (a sharded environment's per-shard deploy job). */
+    shard?: string;
     help: boolean;
 }
 
@@ -35,6 +37,8 @@ Checks every customer's welcome page of one deployed stack and records PASS/FAIL
   --stack <name>              read outputs with \`pulumi stack output --json --show-secrets --stack <name>\`
   --outputs <file.json>       read outputs from a file instead (same JSON shape; scripts/verify/example-outputs.json)
   --customers-dir <dir>       customer records to expect (default: customers)
+  --shard <env>-shard-<nn>    only the customers that shard stack holds (placement from Pulumi.<env>.yaml; --stack is
+                              the environment's stack, whose outputs list every page)
   --deadline-seconds <n>      overall deadline for all checks (default: 300)
   --attempts <n>              attempts per customer URL (default: 10)
   --base-delay-ms <n>         first retry delay; doubles each retry, with jitter (default: 1000)
@@ -85,6 +89,7 @@ export function parseArgs(argv: readonly string[]): VerifyOptions {
             case "--dynamodb-endpoint": opts.dynamodbEndpoint = value(); break;
             case "--region": opts.region = value(); break;
             case "--skip-registry": opts.skipRegistry = true; break;
+            case "--shard": opts.shard = value(); break;
             case "--help": case "-h": opts.help = true; break;
             default: throw new VerifyUsageError(`unknown argument "${arg}"`);
         }

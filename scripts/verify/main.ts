@@ -10,6 +10,7 @@ import { registryClient, writeStatus } from "./registry";
 import { failureSummary, progressLine, resultTable, type Row } from "./report";
 import { targetFor } from "./resolve";
 import { readOutputsFile, readStackOutputs, resolveCommit } from "./sources";
+import { shardMembership } from "../shards/environment";
 
 export interface VerifyIo {
     stdout(text: string): void;
@@ -23,6 +24,7 @@ export async function runVerify(argv: readonly string[], io: VerifyIo): Promise<
     let outputs: StackOutputs;
     let customers: Customer[];
     let commit: string;
+    let inScope: (id: string) => boolean = () => true;
     try {
         opts = parseArgs(argv);
         if (opts.help) {
@@ -32,6 +34,7 @@ export async function runVerify(argv: readonly string[], io: VerifyIo): Promise<
         outputs = opts.outputsFile !== undefined ? readOutputsFile(opts.outputsFile) : readStackOutputs(opts.stack!);
         customers = loadCustomers(opts.customersDir, { allowEmpty: true });
         commit = resolveCommit(opts.commit, io.env);
+        if (opts.shard !== undefined) inScope = shardMembership(outputs.environment, opts.shard);
     } catch (err) {
         io.stderr(`verify: ${(err as Error).message}\n`);
         if (!(err instanceof VerifyUsageError)) io.stderr("verify: nothing was checked.\n");
@@ -56,11 +59,11 @@ export async function runVerify(argv: readonly string[], io: VerifyIo): Promise<
     const deadline = startedAt + opts.deadlineSeconds * 1000;
 
     const byId = new Map(customers.map((c) => [c.id, c]));
-    const ids = [...new Set([...byId.keys(), ...Object.keys(outputs.customers)])].sort();
+    const ids = [...new Set([...byId.keys(), ...Object.keys(outputs.customers)])].filter(inScope).sort();
     const rows: Row[] = [];
     let failed = 0;
     const progress = (current: string) => io.stderr(`${progressLine(rows.length, ids.length, failed, current)}\n`);
-    io.stderr(`verify: checking ${ids.length} customer page(s) of "${environment}" (commit ${commit.slice(0, 12)})\n`);
+    io.stderr(`verify: checking ${ids.length} customer page(s) of "${environment}"${opts.shard ? ` held by ${opts.shard}` : ""} (commit ${commit.slice(0, 12)})\n`);
 
     const checkOne = async (id: string): Promise<Row> => {
         const customer = byId.get(id);

@@ -25,7 +25,17 @@ export interface RecordedResource {
 export interface EngineRun<T> {
     resources: RecordedResource[];
     result: T;
+    /** Fully qualified names of the stacks the program read through a StackReference, in order. */
+    stackReferences: string[];
 }
+
+/** A referenced stack's outputs as the engine hands them to a StackReference. */
+export interface ReferencedStack {
+    outputs: Record<string, unknown>;
+    secretOutputNames: string[];
+}
+
+export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 
 /** Outputs the mock engine invents for a resource, per type; in preview mode nothing computed is known. */
 export type OutputFaker = (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
@@ -38,6 +48,8 @@ export interface EngineOptions {
     fakeOutputs?: OutputFaker;
     /** Results for provider functions (invokes), by token. */
     invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
+    /** Stacks a StackReference may read, by fully qualified name; reading any other fails, as with a missing stack. */
+    stackReferences?: Record<string, ReferencedStack>;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the monitor and its protobuf requests are untyped SDK internals */
@@ -72,9 +84,18 @@ export async function runUnderMocks<T>(opts: EngineOptions, program: () => T | P
     running = true;
     try {
         const recorded: RecordedResource[] = [];
+        const references: string[] = [];
         await pulumi.runtime.setMocks(
             {
                 newResource(args: pulumi.runtime.MockResourceArgs) {
+                    if (args.type === STACK_REFERENCE_TYPE) {
+                        // A read, in preview as in update: the engine answers with the referenced stack's last outputs.
+                        const name = String(args.inputs.name);
+                        const referenced = opts.stackReferences?.[name];
+                        if (!referenced) throw new Error(`mock engine: no stack ${name} to reference (known: ${Object.keys(opts.stackReferences ?? {}).join(", ") || "none"})`);
+                        references.push(name);
+                        return { id: name, state: { name, outputs: referenced.outputs, secretOutputNames: referenced.secretOutputNames } };
+                    }
                     const faked = !opts.preview && opts.fakeOutputs ? opts.fakeOutputs(args.type, args.name, args.inputs) : {};
                     return {
                         // Preview: no id, no computed outputs, exactly as the engine reports unknowns.
@@ -127,7 +148,7 @@ export async function runUnderMocks<T>(opts: EngineOptions, program: () => T | P
             throw Object.assign(e as object, { registeredBeforeFailure: recorded.length });
         }
         await waitForRPCs();
-        return { resources: recorded, result };
+        return { resources: recorded, result, stackReferences: references };
     } finally {
         running = false;
     }

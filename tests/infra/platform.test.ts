@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { runStack, PROJECT_ROOT, STACKS, type StackRun, type StackName } from "../support/program";
+import { runEnvironment, runStack, PROJECT_ROOT, STACKS, type EnvironmentRun, type StackRun, type StackName } from "../support/program";
 import { loadCustomers } from "../../components/records/load";
 import { outputIsKnown, outputIsSecret, outputValue } from "../support/outputs";
 
@@ -26,9 +26,14 @@ const EKS_ONLY = ["aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws
 for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !== "sandbox")) {
     const want = EXPECTED[stack];
     describe(`platform: stack ${stack}`, () => {
+        /** Every stack of the environment together (its customers included); `platform` is the environment's own stack. */
         let run: StackRun;
+        let env: EnvironmentRun;
         let preview: StackRun;
+        /** Each Pulumi stack of the environment on its own: providers and component structure are per stack. */
+        const stacks = () => [env.platform, ...Object.values(env.shards)];
         before(async () => {
+            env = await runEnvironment(stack);
             run = await runStack(stack);
             preview = await runStack(stack, { preview: true });
         });
@@ -56,7 +61,10 @@ for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !
             assert.equal(tenantNamespaces.length, CUSTOMERS.length);
             for (const ns of tenantNamespaces) assert.equal(ns.protect, want.protect, `${ns.name} protect`);
             const others = run.resources.filter((r) => r.protect && !["aws:dynamodb/table:Table", "aws:kms/key:Key"].includes(r.type) && !tenantNamespaces.includes(r));
-            assert.deepEqual(others.map((r) => r.urn), [], "nothing else is protected");
+            // A sharded platform protects its Kubernetes provider when the tenants are protected: it stands for the
+            // shard stacks' namespaces, so that destroy --exclude-protected still keeps the cluster (tests/infra/destroy.test.ts).
+            const standIn = env.layout === "sharded" && want.protect ? [one(env.platform, "pulumi:providers:kubernetes").urn] : [];
+            assert.deepEqual(others.map((r) => r.urn), standIn, "nothing else is protected");
         });
 
         if (stack === "local") {
@@ -142,7 +150,7 @@ for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !
             });
 
             it("the Kubernetes provider waits for the admin's access policy (the identity running the program may use the cluster)", () => {
-                const provider = one(run, "pulumi:providers:kubernetes");
+                const provider = one(env.platform, "pulumi:providers:kubernetes");
                 const association = of(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").find((a) => a.name === `sas-${stack}-admin-access-policy`)!;
                 assert.ok(provider.dependsOn.includes(association.urn), provider.dependsOn.join("\n"));
             });
@@ -159,12 +167,13 @@ for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !
             });
 
             it("the Kubernetes provider is built from the cluster's kubeconfig (aws eks get-token), exported as a secret", async () => {
-                const provider = one(run, "pulumi:providers:kubernetes").inputs;
+                for (const shard of Object.values(env.shards)) assert.equal(one(shard, "pulumi:providers:kubernetes").inputs.kubeconfig, one(env.platform, "pulumi:providers:kubernetes").inputs.kubeconfig, shard.stack);
+                const provider = one(env.platform, "pulumi:providers:kubernetes").inputs;
                 const kubeconfig = JSON.parse(provider.kubeconfig);
                 assert.equal(kubeconfig.clusters[0].cluster.server, "https://ABCDEF0123456789.gr7.eu-west-1.eks.amazonaws.com");
                 assert.deepEqual(kubeconfig.users[0].user.exec.args.slice(0, 3), ["eks", "get-token", "--cluster-name"]);
                 assert.equal(provider.context, undefined, "never the ambient kubeconfig's context");
-                assert.deepEqual(one(run, "pulumi:providers:kubernetes").secretPaths, ["kubeconfig"]);
+                assert.deepEqual(one(env.platform, "pulumi:providers:kubernetes").secretPaths, ["kubeconfig"]);
                 assert.equal(await outputIsSecret(run.outputs.kubeconfig), true);
             });
 
@@ -276,24 +285,30 @@ for (const stack of STACKS.filter((s): s is Exclude<StackName, "sandbox"> => s !
             assert.match(String(await outputValue(run.outputs.registryTableArn)), /^arn:aws:dynamodb:/);
         });
 
-        it("every AWS resource uses the one explicit AWS provider", () => {
-            const awsProviders = of(run, "pulumi:providers:aws");
-            assert.equal(awsProviders.length, 1);
-            for (const r of run.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
-                assert.ok(r.provider?.startsWith(`${awsProviders[0].urn}::`), `${r.urn} uses ${r.provider}`);
+        it("every AWS resource uses its stack's one explicit AWS provider", () => {
+            for (const s of stacks()) {
+                const awsProviders = of(s, "pulumi:providers:aws");
+                assert.equal(awsProviders.length, 1, s.stack);
+                for (const r of s.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
+                    assert.ok(r.provider?.startsWith(`${awsProviders[0].urn}::`), `${r.urn} uses ${r.provider}`);
+                }
             }
         });
 
-        it("the platform is components: every resource but the AWS provider belongs to a sas:platform or customer component", () => {
-            const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-            const components = run.resources.filter((r) => !r.custom);
-            assert.ok(components.filter((c) => c.type.startsWith("sas:platform:")).length >= 3, "expected Cluster, Registry and PlatformRbac at least");
-            for (const c of components) assert.match(c.type, /^sas:(platform|index):[A-Z][A-Za-z]+$/, `component type ${c.type}`);
-            const orphans = run.resources
-                .filter((r) => r.custom && r.type !== "pulumi:providers:aws")
-                .filter((r) => !r.parent || !byUrn.get(r.parent)?.type.startsWith("sas:"))
-                .map((r) => r.urn);
-            assert.deepEqual(orphans, []);
+        it("the platform is components: every resource but the top-level providers belongs to a sas:platform or customer component", () => {
+            assert.ok(env.platform.resources.filter((c) => c.type.startsWith("sas:platform:")).length >= 3, "expected Cluster, Registry and PlatformRbac at least");
+            for (const s of stacks()) {
+                const byUrn = new Map(s.resources.map((r) => [r.urn, r]));
+                for (const c of s.resources.filter((r) => !r.custom)) assert.match(c.type, /^sas:(platform|index):[A-Z][A-Za-z]+$/, `component type ${c.type}`);
+                // The environment's own stack: only the AWS provider stands alone (the Kubernetes one is the Cluster's);
+                // a shard stack declares both of its providers at the top, with the platform's inputs.
+                const topLevel = s === env.platform ? ["pulumi:providers:aws"] : ["pulumi:providers:aws", "pulumi:providers:kubernetes"];
+                const orphans = s.resources
+                    .filter((r) => r.custom && !topLevel.includes(r.type))
+                    .filter((r) => !r.parent || !byUrn.get(r.parent)?.type.startsWith("sas:"))
+                    .map((r) => r.urn);
+                assert.deepEqual(orphans, [], s.stack);
+            }
         });
     });
 }

@@ -14,12 +14,14 @@ describe("program: the Pulumi entry point (index.ts)", () => {
             () => (require("../../index") as () => Promise<Record<string, unknown>>)(),
         );
         // dev has no local DynamoDB endpoint: an output the stack does not have is left out, not exported as undefined.
+        // dev is sharded: its stack is the platform, and exports what its shard stacks read.
         assert.deepEqual(Object.keys(run.result).sort(), [
-            "basicAuth", "clusterName", "customers", "environment", "ingressAddress", "kubeconfig", "registryTableArn", "registryTableName",
+            "basicAuth", "clusterName", "customers", "environment", "ingressAddress", "kubeconfig", "registryTableArn", "registryTableName", "shardInputs",
         ]);
         assert.deepEqual(Object.keys(run.result), STACK_OUTPUT_KEYS.filter((k) => k in run.result), "exported in the listed order");
         assert.equal(run.result.environment, "dev");
         assert.equal(await outputValue(run.result.registryTableName), "sas-onboarding-dev-customers");
-        assert.ok(run.resources.some((r) => r.type === "sas:index:CustomerSite"));
+        assert.ok(run.resources.some((r) => r.type === "sas:platform:Cluster"));
+        assert.equal((run.result.shardInputs as { environment: string }).environment, "dev");
     });
 });

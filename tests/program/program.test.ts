@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runStack, PROJECT_ROOT, STACKS, kubernetesObjects, type RecordedResource, type StackRun } from "../support/program";
+import { runEnvironment, runStack, PROJECT_ROOT, STACKS, kubernetesObjects, type EnvironmentRun, type RecordedResource, type StackRun } from "../support/program";
 import { loadCustomers } from "../../components/records/load";
 import { escapeHtml } from "../../components/model/site/escape";
 import { recordYaml, tempDirWith } from "../support/tmp";
@@ -22,7 +22,9 @@ for (const stack of STACKS) {
     for (const preview of [false, true]) {
         describe(`program: stack ${stack} (${preview ? "preview" : "update"} mode)`, () => {
             let run: StackRun;
+            let env: EnvironmentRun;
             before(async () => {
+                env = await runEnvironment(stack, { preview });
                 run = await runStack(stack, { preview });
             });
 
@@ -49,13 +51,14 @@ for (const stack of STACKS) {
                 }
             });
 
-            it("gives every Kubernetes resource the one explicit provider", () => {
-                const providers = byType(run, "pulumi:providers:kubernetes");
-                assert.equal(providers.length, 1);
-                const k8s = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
-                assert.ok(k8s.length >= CUSTOMERS.length * PER_CUSTOMER_KINDS.length);
-                for (const r of k8s) assert.ok(r.provider?.startsWith(`${providers[0].urn}::`), `${r.urn} uses ${r.provider}`);
-                assert.equal(providers[0].inputs.enableConfigMapMutable, "true");
+            it("gives every Kubernetes resource its stack's one explicit provider", () => {
+                assert.ok(run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:")).length >= CUSTOMERS.length * PER_CUSTOMER_KINDS.length);
+                for (const s of [env.platform, ...Object.values(env.shards)]) {
+                    const providers = byType(s, "pulumi:providers:kubernetes");
+                    assert.equal(providers.length, 1, s.stack);
+                    for (const r of s.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) assert.ok(r.provider?.startsWith(`${providers[0].urn}::`), `${r.urn} uses ${r.provider}`);
+                    assert.equal(providers[0].inputs.enableConfigMapMutable, "true");
+                }
             });
 
             it("serves each customer at <id>.<baseDomain> and exports id -> URL", () => {
@@ -155,8 +158,9 @@ describe("program: determinism and blast radius", () => {
     it("declares customers in batches: a batch starts only when the previous one is registered, with identical inputs", async () => {
         const t = tempDirWith(files(5));
         try {
-            const batched = await runStack("dev", { customersDir: t.dir, config: { customerBatchSize: 2 } });
-            const allAtOnce = await runStack("dev", { customersDir: t.dir, config: { customerBatchSize: 0 } });
+            // One stack holds them all (batches are per stack).
+            const batched = await runStack("dev", { customersDir: t.dir, config: { customerBatchSize: 2, sharding: { layout: "single" } } });
+            const allAtOnce = await runStack("dev", { customersDir: t.dir, config: { customerBatchSize: 0, sharding: { layout: "single" } } });
             assert.deepEqual(inputsByUrn(batched.resources), inputsByUrn(allAtOnce.resources));
             const order = batched.resources.map((r) => r.urn);
             const lastOf = (id: string) => Math.max(...order.map((u, i) => (u.includes(`customer-${id}`) ? i : -1)));

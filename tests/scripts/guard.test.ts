@@ -397,6 +397,50 @@ describe("scripts/guard: mass-deletion guard", () => {
     });
   });
 
+  describe("--total: a sharded environment's stacks judged together", () => {
+    let dir: string;
+    const preview = (stack: string, deleted: string[]) => {
+      const file = path.join(dir, `${stack}.json`);
+      fs.writeFileSync(file, JSON.stringify({ steps: deleted.map((id) => ({ op: "delete", urn: `urn:pulumi:${stack}::sas-onboarding::sas:index:CustomerSite::customer-${id}` })) }));
+      return file;
+    };
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "sas-guard-total-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("each shard within its own limit, the sum over the environment's limit: refused, naming every customer", () => {
+      const a = preview("prod-shard-00", ["a1", "a2"]);
+      const b = preview("prod-shard-01", ["b1"]);
+      const empty = preview("prod", []);
+      assert.equal(guard([a]).exitCode, 0);
+      assert.equal(guard([a]).out[0], "guard: ok, 2 customers would be deleted, within the limit 2 for stack prod-shard-00 (default; set --max-deletes, SAS_MAX_CUSTOMER_DELETES_PROD_SHARD_00 or SAS_MAX_CUSTOMER_DELETES):");
+      assert.equal(guard([b]).exitCode, 0);
+      const total = guard(["--total", empty, a, b]);
+      assert.equal(total.exitCode, 1);
+      assert.equal(total.err[0], "guard: refusing: 3 customers would be deleted, more than the limit 2 for environment prod in total over 3 stacks (default; set --max-deletes, SAS_MAX_CUSTOMER_DELETES_PROD or SAS_MAX_CUSTOMER_DELETES):");
+      assert.deepEqual(total.err.slice(1, 4).map((l) => l.split(" (stack ")[0]), ["  - a1", "  - a2", "  - b1"]);
+      assert.match(total.err[2], /\(stack prod-shard-00, delete /);
+      assert.match(total.err[3], /\(stack prod-shard-01, delete /);
+    });
+
+    it("takes the environment's own limit, and the override, as a single stack does", () => {
+      const files = [preview("dev-shard-02", ["x", "y"]), preview("dev-shard-03", ["z"])];
+      const raised = guard(["--total", ...files], { SAS_MAX_CUSTOMER_DELETES_DEV: "3", SAS_MAX_CUSTOMER_DELETES_DEV_SHARD_02: "0" });
+      assert.equal(raised.exitCode, 0);
+      assert.equal(raised.out[0], "guard: ok, 3 customers would be deleted, within the limit 3 for environment dev in total over 2 stacks (from SAS_MAX_CUSTOMER_DELETES_DEV):");
+      assert.equal(guard(["--total", ...files], { SAS_ALLOW_MASS_DELETE: "yes" }).exitCode, 0);
+      assert.equal(guard(["--total", ...files, "--max-deletes", "2"]).exitCode, 1);
+    });
+
+    it("refuses previews of two environments, stdin, and several files without --total (exit 2)", () => {
+      const mixed = guard(["--total", preview("dev-shard-00", ["a"]), preview("prod-shard-00", ["b"])]);
+      assert.deepEqual([mixed.exitCode, mixed.err], [2, ["guard: the previews belong to 2 environments (dev, prod); --total judges one environment's stacks together"]]);
+      assert.equal(guard(["--total", "-"]).exitCode, 2);
+      const two = guard([preview("dev-shard-00", []), preview("dev-shard-01", [])]);
+      assert.equal(two.exitCode, 2);
+      assert.match(two.err[0], /expected one preview file, got 2: .*\n\(--total judges several stacks' previews together\)/);
+    });
+  });
+
   describe("bad input", () => {
     it("names the file, line and column of a truncated preview", () => {
       const text = fs.readFileSync(path.join(ROOT, fixture("truncated.json")), "utf8");

@@ -192,7 +192,9 @@ describe("GitHub Actions workflows: delivery rules", function () {
             (String(step.uses ?? "").startsWith("pulumi/actions@") && step.with?.command !== undefined) ||
             /\bpulumi (preview|up|destroy|refresh|stack|cancel|state|config)\b/.test(String(step.run ?? "")) ||
             // verify reads the stack's outputs with `pulumi stack output --show-secrets`.
-            /\bnpm run verify\b/.test(String(step.run ?? ""));
+            /\bnpm run verify\b/.test(String(step.run ?? "")) ||
+            // resharding runs `pulumi stack export` and `pulumi state move` on the environment's stacks.
+            /\bnpm run shards -- move .*--apply\b/.test(String(step.run ?? ""));
         const jobEnvironment = (job: Job): string => String(job.environment?.name ?? job.environment ?? "");
 
         it("puts no secret in workflow- or job-level env (every step, npm ci's lifecycle scripts included, would see it)", function () {
@@ -228,15 +230,17 @@ describe("GitHub Actions workflows: delivery rules", function () {
                     }
                 }
             }
-            assert.ok(steps >= 15, `only ${steps} steps get a passphrase`);
+            assert.ok(steps >= 25, `only ${steps} steps get a passphrase`);
         });
 
-        it("deploy.yml: each stage decrypts only its own stack; prod's passphrase only in jobs of the production environment", function () {
+        it("deploy.yml: each environment's jobs decrypt only its own stacks; prod's passphrase only in jobs of the production environment", function () {
             const jobs = load("deploy.yml").jobs;
-            for (const [job, env] of [["dev", "DEV"], ["stage", "STAGE"], ["prod", "PROD"]]) {
-                const refs = JSON.stringify(jobs[job]).match(/PULUMI_CONFIG_PASSPHRASE_[A-Z]+/g) ?? [];
-                assert.ok(refs.length >= 3, `${job}: guard, up and verify need the passphrase`);
-                assert.deepEqual([...new Set(refs)], [`PULUMI_CONFIG_PASSPHRASE_${env}`], `deploy.yml job ${job}`);
+            for (const [env, secret] of [["dev", "DEV"], ["stage", "STAGE"], ["prod", "PROD"]]) {
+                const refs = Object.entries(jobs)
+                    .filter(([name]) => name.startsWith(`${env}-`))
+                    .flatMap(([, job]) => JSON.stringify(job).match(/PULUMI_CONFIG_PASSPHRASE_[A-Z]+/g) ?? []);
+                assert.ok(refs.length >= 5, `${env}: move, guards, ups and verify need the passphrase`);
+                assert.deepEqual([...new Set(refs)], [`PULUMI_CONFIG_PASSPHRASE_${secret}`], `deploy.yml ${env}-* jobs`);
             }
             for (const file of workflowFiles) {
                 for (const [name, job] of jobsOf(load(file))) {
@@ -254,7 +258,10 @@ describe("GitHub Actions workflows: delivery rules", function () {
             assert.doesNotMatch(text, /secrets\[/, "a computed secret name could resolve to prod's");
             const refs = [...new Set(text.match(/secrets\.[A-Z_]+/g) ?? [])].sort();
             assert.deepEqual(refs, ["secrets.PULUMI_CONFIG_PASSPHRASE_DEV", "secrets.PULUMI_CONFIG_PASSPHRASE_STAGE"]);
-            assert.ok(!load("pr.yml").jobs.preview.strategy.matrix.stack.includes("prod"));
+            // The previews' matrices come from the affected job, which looks at dev and stage only.
+            const affected = stepsOf(load("pr.yml").jobs.affected).map((st) => String(st.run ?? "")).join("\n");
+            assert.match(affected, /for env in dev stage; do/);
+            assert.doesNotMatch(affected, /\bprod\b/);
         });
     });
 
@@ -294,47 +301,132 @@ describe("GitHub Actions workflows: delivery rules", function () {
 
     describe("deploy.yml", function () {
         const wf = () => load("deploy.yml");
-        const STACKS: Array<[string, string, string | undefined]> = [
+        const ENVS: Array<[string, string, string | undefined]> = [
             ["dev", "dev", undefined],
             ["stage", "stage", "dev"],
             ["prod", "production", "stage"],
         ];
+        const PHASES = ["platform", "preview", "guard", "up", "done"];
 
         it("runs on push to main only", function () {
             assert.deepEqual(Object.keys(wf().on), ["push"]);
             assert.deepEqual(wf().on.push.branches, ["main"]);
         });
 
-        it("promotes dev -> stage -> prod through needs, prod in environment production", function () {
+        it("first works out the stacks the push touches and checks the shard budgets; every job of an environment follows its platform", function () {
             const jobs = wf().jobs;
-            assert.deepEqual(Object.keys(jobs).sort(), ["dev", "prod", "stage"]);
-            for (const [stack, environment, previous] of STACKS) {
-                assert.deepEqual(needsOf(jobs[stack]), previous ? [previous] : [], `${stack} must need exactly the previous stage`);
-                assert.equal(jobs[stack].environment?.name ?? jobs[stack].environment, environment);
-                assert.equal(jobs[stack].if, undefined, `${stack}: no if: a failure before it must stop the promotion`);
+            assert.deepEqual(Object.keys(jobs).sort(), ["affected", ...ENVS.flatMap(([env]) => PHASES.map((p) => `${env}-${p}`))].sort());
+            const steps = stepsOf(jobs.affected).map((st) => String(st.run ?? ""));
+            assert.ok(steps.includes("npm run shards -- check"), "the budget check");
+            const affected = steps.find((r) => r.includes("shards -- affected"))!;
+            assert.match(affected, /for env in dev stage prod; do/);
+            assert.match(affected, /npm run -s shards -- affected --stack "\$env" --base "\$BEFORE" --json/);
+            assert.equal(stepsOf(jobs.affected).find((st) => String(st.run ?? "").includes("shards -- affected"))!.env.BEFORE, "${{ github.event.before }}");
+            assert.equal(stepsOf(jobs.affected)[0].with["fetch-depth"], 0);
+            for (const [env] of ENVS) {
+                assert.deepEqual(needsOf(jobs[`${env}-guard`]), [`${env}-preview`]);
+                assert.deepEqual(needsOf(jobs[`${env}-up`]), [`${env}-guard`]);
+                assert.ok(needsOf(jobs[`${env}-preview`]).includes(`${env}-platform`), `${env}: shards after the platform`);
+                assert.match(jobs[`${env}-preview`].if, new RegExp(`needs\\.${env}-platform\\.result == 'success' \\|\\| needs\\.${env}-platform\\.result == 'skipped'`));
+                assert.deepEqual(needsOf(jobs[`${env}-done`]), ["affected", ...PHASES.slice(0, 4).map((p) => `${env}-${p}`)]);
+                assert.equal(jobs[`${env}-done`].if, "${{ always() }}");
+                assert.deepEqual(jobs[`${env}-done`].permissions, { actions: "read" });
             }
         });
 
-        it("has one never-cancelled concurrency group per stack", function () {
-            const groups = STACKS.map(([stack]) => wf().jobs[stack].concurrency);
-            for (const [i, [stack]] of STACKS.entries()) {
-                assert.equal(groups[i].group, `pulumi-stack-${stack}`);
-                assert.equal(groups[i]["cancel-in-progress"], false);
+        it("promotes dev -> stage -> prod shard by shard: the next environment's shards are the ones whose twin succeeded", function () {
+            const jobs = wf().jobs;
+            for (const [env, environment, previous] of ENVS) {
+                for (const phase of ["platform", "preview", "up"]) assert.equal(jobs[`${env}-${phase}`].environment?.name ?? jobs[`${env}-${phase}`].environment, environment, `${env}-${phase}`);
+                const matrix = jobs[`${env}-preview`].strategy.matrix.stack;
+                if (previous) {
+                    assert.deepEqual(needsOf(jobs[`${env}-platform`]), ["affected", `${previous}-done`]);
+                    assert.match(jobs[`${env}-platform`].if, new RegExp(`needs\\.${previous}-done\\.outputs\\.platform_ok == 'true'`));
+                    assert.equal(matrix, `\${{ fromJSON(needs.${previous}-done.outputs.next_shards) }}`);
+                } else {
+                    assert.deepEqual(needsOf(jobs[`${env}-platform`]), ["affected"]);
+                    assert.equal(matrix, "${{ fromJSON(needs.affected.outputs.dev_shards) }}");
+                }
+                assert.equal(jobs[`${env}-up`].strategy.matrix.stack, `\${{ fromJSON(needs.${env}-guard.outputs.shards) }}`);
+                for (const phase of ["preview", "up"]) assert.equal(jobs[`${env}-${phase}`].strategy["fail-fast"], false, `${env}-${phase}: one shard's failure stops that shard only`);
+                for (const [name, job] of jobsOf(wf())) for (const st of stepsOf(job)) assert.notEqual(st["continue-on-error"], true, `${name}: continue-on-error would let a failure promote`);
+            }
+        });
+
+        it("has one never-cancelled concurrency group per stack: the platform's per environment, one per shard stack", function () {
+            const jobs = wf().jobs;
+            for (const [env] of ENVS) {
+                assert.deepEqual(jobs[`${env}-platform`].concurrency, { group: `pulumi-stack-${env}`, "cancel-in-progress": false });
+                assert.deepEqual(jobs[`${env}-up`].concurrency, { group: "pulumi-stack-${{ matrix.stack }}", "cancel-in-progress": false });
             }
             assert.equal(wf().concurrency, undefined, "a workflow-level group would serialise all stacks together");
         });
 
-        it("guards, then runs pulumi up, then verifies, for each stack in its own job", function () {
-            for (const [stack] of STACKS) {
-                const steps = stepsOf(wf().jobs[stack]);
-                const guard = steps.findIndex((s) => /npm run guard -- preview\.json/.test(s.run ?? ""));
-                const up = steps.findIndex((s) => String(s.uses ?? "").startsWith("pulumi/actions@") && s.with?.command === "up");
-                const verify = steps.findIndex((s) => /npm run verify -- --stack "\$STACK"/.test(s.run ?? ""));
-                assert.ok(guard >= 0 && up > guard && verify > up, `${stack}: expected guard < up < verify, got ${guard}, ${up}, ${verify}`);
-                assert.equal(steps[up].with["stack-name"], stack);
-                assert.equal(steps[up].with["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}");
-                assert.equal(wf().jobs[stack].env.STACK, stack);
-                for (const s of steps) assert.notEqual(s["continue-on-error"], true, `${stack}: continue-on-error would let a failure promote`);
+        it("platform: resharding moves, then its guard, then its up; shards: each guarded alone, then all together, then up and verify", function () {
+            const jobs = wf().jobs;
+            const index = (steps: Step[], f: (st: Step) => boolean) => steps.findIndex(f);
+            const isUp = (st: Step) => String(st.uses ?? "").startsWith("pulumi/actions@") && st.with?.command === "up";
+            for (const [env] of ENVS) {
+                const platform = stepsOf(jobs[`${env}-platform`]);
+                const move = index(platform, (st) => /^npm run shards -- move --stack "\$STACK" --apply$/.test(st.run ?? ""));
+                const guard = index(platform, (st) => /npm run guard -- preview\.json/.test(st.run ?? ""));
+                const up = index(platform, isUp);
+                assert.ok(move >= 0 && guard > move && up > guard, `${env}-platform: expected move < guard < up, got ${move}, ${guard}, ${up}`);
+                assert.equal(platform[move].if, `needs.affected.outputs.${env}_all == 'true'`);
+                assert.equal(platform[up].with["stack-name"], env);
+                assert.equal(jobs[`${env}-platform`].env.STACK, env);
+
+                const preview = stepsOf(jobs[`${env}-preview`]);
+                const own = index(preview, (st) => /pulumi preview --stack "\$STACK" --json .*> "preview-\$STACK\.json"\n\s*npm run guard -- "preview-\$STACK\.json"/.test(st.run ?? ""));
+                assert.ok(own >= 0 && String(preview[own + 1]?.uses ?? "").startsWith("actions/upload-artifact@"), `${env}-preview: guard, then upload the preview`);
+                assert.equal(preview[own + 1].with.name, "preview-${{ matrix.stack }}");
+
+                const total = stepsOf(jobs[`${env}-guard`]);
+                assert.equal(total.find((st) => String(st.uses ?? "").startsWith("actions/download-artifact@"))?.with.pattern, `preview-${env}-shard-*`);
+                assert.match(total.find((st) => st.id === "total")?.run ?? "", /npm run guard -- --total "\$\{files\[@\]\}"/);
+
+                const shard = stepsOf(jobs[`${env}-up`]);
+                const shardUp = index(shard, isUp);
+                const verify = index(shard, (st) => /npm run verify -- --stack "\$ENVIRONMENT" --shard "\$STACK"/.test(st.run ?? ""));
+                const marks = shard.filter((st) => /npm run status -- mark --stack "\$ENVIRONMENT" --shard "\$STACK"/.test(st.run ?? ""));
+                assert.ok(shardUp >= 0 && verify > shardUp, `${env}-up: up < verify`);
+                assert.equal(marks.length, 3, `${env}-up: deployed, live and failed marks for the shard's customers`);
+                assert.equal(shard[shardUp].with["stack-name"], "${{ matrix.stack }}");
+                assert.equal(shard[shardUp].with["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}");
+            }
+        });
+
+        it("the promotion report hands on exactly the shards whose twin succeeded, and names the failed ones", function () {
+            requireRealPart(this, onPath("jq") ? undefined : "jq, which the workflow's report step runs");
+            const step = stepsOf(wf().jobs["dev-done"]).find((st) => st.id === "report")!;
+            const t = fs.mkdtempSync(path.join(os.tmpdir(), "sas-promote-"));
+            try {
+                // A stand-in for `gh api .../jobs --jq ...`: the names of the successful "dev up + verify" legs.
+                fs.writeFileSync(path.join(t, "gh"), '#!/bin/sh\nprintf "%s\\n" $SUCCEEDED\n', { mode: 0o755 });
+                const run = (env: Record<string, string>) => {
+                    const files = { GITHUB_OUTPUT: path.join(t, "out"), GITHUB_STEP_SUMMARY: path.join(t, "summary") };
+                    for (const f of Object.values(files)) fs.writeFileSync(f, "");
+                    const res = spawnSync("bash", ["-eo", "pipefail", "-c", step.run], {
+                        encoding: "utf8",
+                        env: { ...process.env, ...files, PATH: `${t}:${process.env.PATH}`, GITHUB_REPOSITORY: "o/r", GITHUB_RUN_ID: "1", GITHUB_RUN_ATTEMPT: "1", ...env },
+                    });
+                    assert.equal(res.status, 0, res.stderr);
+                    return { outputs: Object.fromEntries(fs.readFileSync(files.GITHUB_OUTPUT, "utf8").trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2))), summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, "utf8"), stdout: res.stdout };
+                };
+                const shards = JSON.stringify(["dev-shard-00", "dev-shard-01", "dev-shard-03"]);
+                const next = JSON.stringify(["stage-shard-00", "stage-shard-01", "stage-shard-02", "stage-shard-03"]);
+                const one = run({ SUCCEEDED: "dev-shard-00 dev-shard-03", SHARDS: shards, NEXT_SHARDS: next, PLATFORM_RESULT: "success" });
+                // stage-shard-02 was not touched in dev (nothing to wait for); stage-shard-01's twin failed.
+                assert.deepEqual(one.outputs, { platform_ok: "true", next_shards: '["stage-shard-00","stage-shard-02","stage-shard-03"]' });
+                assert.match(one.stdout, /::error title=shard dev-shard-01 failed::its promotion stops here; the other shards go on/);
+                assert.match(one.summary, /failed or not reached \(their promotion stops here\): \["dev-shard-01"\]/);
+                const down = run({ SUCCEEDED: "", SHARDS: shards, NEXT_SHARDS: next, PLATFORM_RESULT: "failure" });
+                assert.deepEqual(down.outputs, { platform_ok: "false", next_shards: "[]" });
+                assert.match(down.stdout, /::error title=dev platform failed::/);
+                const untouched = run({ SUCCEEDED: "", SHARDS: "[]", NEXT_SHARDS: "[]", PLATFORM_RESULT: "skipped" });
+                assert.deepEqual(untouched.outputs, { platform_ok: "true", next_shards: "[]" });
+            } finally {
+                fs.rmSync(t, { recursive: true, force: true });
             }
         });
     });
@@ -358,6 +450,11 @@ describe("GitHub Actions workflows: delivery rules", function () {
             const step = stepsOf(job).find((s) => String(s.uses ?? "").startsWith("pulumi/actions@") && s.with?.command === "destroy");
             assert.ok(step, "a pulumi/actions destroy step");
             assert.equal(step.with["exclude-protected"], true);
+            // A sharded environment's shard stacks go first (their objects stand on the platform's cluster), also kept protected.
+            const steps = stepsOf(job);
+            const shards = steps.findIndex((s) => /pulumi destroy --stack "\$s" --exclude-protected --yes --non-interactive/.test(s.run ?? ""));
+            assert.ok(shards >= 0 && shards < steps.indexOf(step), "shards before the platform");
+            assert.match(steps[shards].run, /npm run -s shards -- plan --stack "\$STACK" --json/);
             assert.deepEqual(job.concurrency, { group: "pulumi-stack-${{ inputs.stack }}", "cancel-in-progress": false });
             assert.equal(job.environment.name, "${{ inputs.stack == 'prod' && 'production' || inputs.stack }}");
         });
@@ -366,7 +463,7 @@ describe("GitHub Actions workflows: delivery rules", function () {
     describe("pr.yml", function () {
         const wf = () => load("pr.yml");
 
-        it("tests, renders every stack with artifacts, and previews each deployed stack with an edited PR comment", function () {
+        it("tests, renders every stack with artifacts, checks the shard budgets, and previews the touched stacks with an edited PR comment", function () {
             assert.deepEqual(Object.keys(wf().on), ["pull_request"]);
             // The job runs what CI runs on a clean clone (one list of packages and builds), privileged for the real node.
             assert.ok(stepsOf(wf().jobs.test).some((s) => s.run === "bash .ci/run"));
@@ -377,16 +474,26 @@ describe("GitHub Actions workflows: delivery rules", function () {
             assert.deepEqual(wf().jobs.render.strategy.matrix.stack, ["local", "sandbox", "dev", "stage", "prod"]);
             const upload = stepsOf(wf().jobs.render).find((s) => String(s.uses ?? "").startsWith("actions/upload-artifact@"));
             assert.equal(upload?.with.path, "out/${{ matrix.stack }}/");
-            const preview = wf().jobs.preview;
-            // Not prod: its passphrase never reaches a pull request (deploy.yml previews and guards prod before up).
-            assert.deepEqual(preview.strategy.matrix.stack, ["dev", "stage"]);
-            const action = stepsOf(preview).find((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
-            assert.deepEqual(
-                [action?.with.command, action?.with["comment-on-pr"], action?.with["edit-pr-comment"], action?.with["cloud-url"]],
-                ["preview", true, true, "${{ vars.PULUMI_BACKEND_URL }}"],
-            );
-            const guard = stepsOf(preview).find((s) => /npm run guard -- preview\.json/.test(s.run ?? ""));
+            assert.ok(stepsOf(wf().jobs.affected).some((s) => s.run === "npm run shards -- check"), "a shard over its budget fails the PR");
+            // Platforms first, then shards; neither for prod (its passphrase never reaches a pull request).
+            assert.equal(wf().jobs["preview-platform"].strategy.matrix.stack, "${{ fromJSON(needs.affected.outputs.platforms) }}");
+            assert.equal(wf().jobs["preview-shards"].strategy.matrix.target, "${{ fromJSON(needs.affected.outputs.shards) }}");
+            assert.deepEqual(needsOf(wf().jobs["preview-shards"]), ["test", "affected", "preview-platform"]);
+            assert.match(wf().jobs["preview-shards"].if, /needs\.preview-platform\.result == 'success' \|\| needs\.preview-platform\.result == 'skipped'/);
+            for (const [job, stack] of [["preview-platform", "${{ matrix.stack }}"], ["preview-shards", "${{ matrix.target.stack }}"]]) {
+                const action = stepsOf(wf().jobs[job]).find((s) => String(s.uses ?? "").startsWith("pulumi/actions@"));
+                assert.deepEqual(
+                    [action?.with.command, action?.with["stack-name"], action?.with["comment-on-pr"], action?.with["edit-pr-comment"], action?.with["cloud-url"]],
+                    ["preview", stack, true, true, "${{ vars.PULUMI_BACKEND_URL }}"],
+                    job,
+                );
+            }
+            const guard = stepsOf(wf().jobs["preview-platform"]).find((s) => /npm run guard -- preview\.json/.test(s.run ?? ""));
             assert.match(guard?.run ?? "", /pulumi preview --stack "\$STACK" --json .*> preview\.json/);
+            const perShard = stepsOf(wf().jobs["preview-shards"]).find((s) => /npm run guard -- "preview-\$STACK\.json"/.test(s.run ?? ""));
+            assert.match(perShard?.run ?? "", /pulumi preview --stack "\$STACK" --json .*> "preview-\$STACK\.json"/);
+            const total = stepsOf(wf().jobs["guard-total"]).map((s) => String(s.run ?? "")).join("\n");
+            assert.match(total, /for env in dev stage; do[\s\S]*npm run guard -- --total "\$\{files\[@\]\}"/);
         });
     });
 
