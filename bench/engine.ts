@@ -24,7 +24,7 @@ interface ProcSample {
     cpuSeconds: number;
 }
 
-interface Measured {
+export interface Measured {
     wallSeconds: number;
     resources: number;
     cli: ProcSample;
@@ -79,7 +79,7 @@ function processes(name: string): { pid: number; rssMiB: number; cpuSeconds: num
 }
 
 /** Samples the CLI's and the provider's RSS and CPU every 200 ms while `run` goes on. */
-async function measure(run: () => Promise<number>): Promise<Measured> {
+export async function measure(run: () => Promise<number>): Promise<Measured> {
     const peak = { cli: 0, provider: 0, node: 0 };
     const cpu = { cli: new Map<number, number>(), provider: new Map<number, number>() };
     const sample = () => {
