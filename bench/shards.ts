@@ -61,7 +61,25 @@ async function benchEnvironment(n: number, perShard: number, root: string, allSh
     const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(" ");
     const bins = engineBinaries();
     const paths = sandboxPaths(path.join(root, `n${n}`));
-    const { cluster } = await ensureSandboxCluster({ dir: path.join(root, "cluster"), kubeScheduler: bins.kubeScheduler, kwok: bins.kwok, nodes: "simulated" });
+    // A cluster per size: the platform's cluster-wide objects (RBAC, admission policy) belong to one platform stack.
+    const clusterDir = path.join(root, `cluster-n${n}`);
+    try {
+        return await runEnvironment(n, perShard, paths, clusterDir, allShards, loadBefore, bins);
+    } finally {
+        await stopSandboxCluster(clusterDir);
+    }
+}
+
+async function runEnvironment(
+    n: number,
+    perShard: number,
+    paths: ReturnType<typeof sandboxPaths>,
+    clusterDir: string,
+    allShards: boolean,
+    loadBefore: string,
+    bins: ReturnType<typeof engineBinaries>,
+): Promise<ShardRun> {
+    const { cluster } = await ensureSandboxCluster({ dir: clusterDir, kubeScheduler: bins.kubeScheduler, kwok: bins.kwok, nodes: "simulated" });
     const customersDir = path.join(paths.root, "customers");
     writeCustomers(customersDir, syntheticCustomers(n));
     const shards = Math.ceil(n / perShard);
@@ -179,7 +197,6 @@ async function main(): Promise<void> {
             console.error(`bench:shards: ${n}: add one ${f1(run.addOne.platform.wallSeconds)} + ${f1(run.addOne.shard.wallSeconds)} s`);
         }
     } finally {
-        await stopSandboxCluster(path.join(root, "cluster"));
         fs.rmSync(root, { recursive: true, force: true });
     }
     const out = path.resolve(PROJECT_ROOT, opts.out);
