@@ -76,14 +76,18 @@ export function parseStackSettings(stack: string, values: Record<string, unknown
  * mock engine (render, tests) nothing reaches a cloud and the examples pass; a real engine needs allowExampleValues.
  */
 export function loadStackSettings(): StackSettings {
+    const { stack, decoded } = currentConfig();
+    return settingsForEngine(stack, decoded, { mockEngine: underMockEngine() });
+}
+
+/** The current stack's name and its decoded config; a config that does not decode is a settings error of the stack. */
+function currentConfig(): { stack: string; decoded: Record<string, unknown> } {
     const stack = pulumi.getStack();
-    let decoded: Record<string, unknown>;
     try {
-        decoded = decodeConfig(pulumi.runtime.allConfig());
+        return { stack, decoded: decodeConfig(pulumi.runtime.allConfig()) };
     } catch (e) {
         throw new StackSettingsError(stack, [(e as Error).message]);
     }
-    return settingsForEngine(stack, decoded, { mockEngine: underMockEngine() });
 }
 
 /**
@@ -97,13 +101,7 @@ export type StackRole =
 
 /** The current stack's role, from the Pulumi engine's config (see stackRole). */
 export function loadStackRole(): StackRole {
-    const stack = pulumi.getStack();
-    let decoded: Record<string, unknown>;
-    try {
-        decoded = decodeConfig(pulumi.runtime.allConfig());
-    } catch (e) {
-        throw new StackSettingsError(stack, [(e as Error).message]);
-    }
+    const { stack, decoded } = currentConfig();
     return stackRole(stack, decoded, { mockEngine: underMockEngine() });
 }
 

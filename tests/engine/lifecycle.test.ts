@@ -13,6 +13,7 @@ import { customerSchema } from "../../components/model/customer";
 import { renderSiteContent } from "../../components/model/site/content";
 import { parse } from "yaml";
 import { requireRealPart } from "../harness/real-part";
+import { goMissing, stepsOf, type Step } from "../harness/engine-events";
 import type { EmbeddedCluster } from "../harness/realparts/embedded-cluster";
 import { ensureSandboxCluster, stopSandboxCluster } from "../harness/realparts/sandbox-cluster";
 import type { KubeClient } from "../harness/realparts/kube-client";
@@ -29,18 +30,9 @@ import {
 const SAMPLES = ["acme-rockets", "muller-kaffee", "nile-analytics", "sakura-logistics"];
 const NEW_ID = "zeta-tools";
 
-interface Step {
-    op: string;
-    urn: string;
-}
-const stepsOf = (events: EngineEvent[]): Step[] =>
-    events.flatMap((e) => (e.resourcePreEvent ? [{ op: e.resourcePreEvent.metadata.op, urn: e.resourcePreEvent.metadata.urn }] : []));
 const changed = (steps: Step[]) => steps.filter((s) => s.op !== "same");
 const nameOf = (urn: string) => urn.split("::").pop()!;
 
-function goMissing(): string | undefined {
-    return spawnSync("go", ["version"]).status === 0 ? undefined : "the Go toolchain (go), to build the Pulumi CLI, its Kubernetes provider and the cluster";
-}
 
 describe("real engine: the program's lifecycle on the embedded cluster", function () {
     this.timeout(600_000);
@@ -222,7 +214,7 @@ describe("real engine: the program's lifecycle on the embedded cluster", functio
 
     it("up killed mid-run (SIGKILL): after `pulumi refresh --clear-pending-creates` the next up converges, no orphan or duplicate", async () => {
         for (const id of ["kill-a1", "kill-b2", "kill-c3"]) writeRecord(id, { id, purchaseId: `PO-KILL-${id}`, companyName: `Kill ${id}` });
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/sandbox.ts", "up", "--customers-dir", customersDir], {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/sandbox.ts", "up", "--customers-dir", customersDir, "--nodes", "simulated"], {
             cwd: PROJECT_ROOT,
             env: { ...process.env, SAS_SANDBOX_ROOT: root },
             detached: true,

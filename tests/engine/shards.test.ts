@@ -12,6 +12,7 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_ROOT } from "../../components/model/project";
 import { shardMoves, shardPlan, shardStackName, type Placement } from "../../components/model/shards";
 import { requireRealPart } from "../harness/real-part";
+import { goMissing, stepsOf, type Step } from "../harness/engine-events";
 import type { EmbeddedCluster } from "../harness/realparts/embedded-cluster";
 import { ensureSandboxCluster, stopSandboxCluster } from "../harness/realparts/sandbox-cluster";
 import { engineBinaries, openSandboxStack, sandboxEnv, sandboxPaths, type EngineBinaries, type SandboxPaths } from "../../scripts/sandbox/engine";
@@ -47,17 +48,8 @@ const TENANT_KINDS: Array<[string, string]> = [
     ["autoscaling/v2", "HorizontalPodAutoscaler"],
 ];
 
-interface Step {
-    op: string;
-    urn: string;
-}
-const stepsOf = (events: EngineEvent[]): Step[] =>
-    events.flatMap((e) => (e.resourcePreEvent ? [{ op: e.resourcePreEvent.metadata.op, urn: e.resourcePreEvent.metadata.urn }] : []));
 const DESTRUCTIVE = new Set(["create", "delete", "replace", "create-replacement", "delete-replaced", "discard", "import"]);
 
-function goMissing(): string | undefined {
-    return spawnSync("go", ["version"]).status === 0 ? undefined : "the Go toolchain (go), to build the Pulumi CLI, its Kubernetes provider and the cluster";
-}
 
 describe("real engine: sharding and resharding move customers between stacks without touching an object", function () {
     this.timeout(900_000);
