@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { PROJECT, PROJECT_ROOT } from "../components/model/project";
-import { shardIndex, shardPlan, shardStackName } from "../components/model/shards";
+import { parseShardStackName, shardIndex, shardPlan, shardStackName } from "../components/model/shards";
 import { ensureSandboxCluster, stopSandboxCluster } from "../tests/harness/realparts/sandbox-cluster";
 import { engineBinaries, openSandboxStack, SANDBOX_STACK, sandboxPaths } from "../scripts/sandbox/engine";
 import { syntheticCustomer, syntheticCustomers, syntheticId, writeCustomers } from "./customers";
@@ -90,7 +90,7 @@ async function runEnvironment(
 
     const platform = await openSandboxStack({ paths, bins, cluster, config: { customersDir, customerBatchSize: 0, sharding: { layout: "sharded", shards } } });
     const platformUp = await measure(async () => sum((await platform.up()).summary.resourceChanges));
-    const open = (stack: string) => openSandboxStack({ paths, bins, cluster, stackName: stack, shard: { platformStack: PLATFORM_STACK, index: Number(stack.slice(-2)) } });
+    const open = (stack: string) => openSandboxStack({ paths, bins, cluster, stackName: stack, shard: { platformStack: PLATFORM_STACK, index: parseShardStackName(stack)!.index } });
     const shardUps: ShardRun["shardUps"] = [];
     const opened = new Map<string, Stack>();
     for (const stack of allShards ? Object.keys(plan) : [target]) {

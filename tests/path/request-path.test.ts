@@ -4,7 +4,6 @@
 // fetches and Chromium) going host → Traefik → pod IP → nginx. The same path as `npm run sandbox` on a real node; its
 // own directory, node name, bridge and subnet, so it runs beside a user's sandbox.
 import { strict as assert } from "node:assert";
-import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
@@ -15,6 +14,7 @@ import { PROJECT_ROOT } from "../../components/model/project";
 import { BASIC_AUTH_USER } from "../../components/model/htpasswd";
 import { escapeHtml } from "../../components/model/site/escape";
 import { requireRealPart } from "../harness/real-part";
+import { goMissing } from "../harness/engine-events";
 import type { KubeClient } from "../harness/realparts/kube-client";
 import { chromiumMissing, launchBrowser } from "../harness/realparts/browser";
 import { ensureSandboxCluster, realNodeUnavailable, stopSandboxCluster, type SandboxCluster } from "../harness/realparts/sandbox-cluster";
@@ -37,8 +37,7 @@ interface Answer {
 }
 
 function missingPart(): string | undefined {
-    if (spawnSync("go", ["version"]).status !== 0) return "the Go toolchain (go), to build the engine, the cluster, the kubelet and Traefik";
-    return realNodeUnavailable() ?? chromiumMissing();
+    return goMissing() ?? realNodeUnavailable() ?? chromiumMissing();
 }
 
 describe("the whole request path: real engine, Traefik, a real node, nginx, Chromium", function () {
@@ -127,11 +126,7 @@ describe("the whole request path: real engine, Traefik, a real node, nginx, Chro
 
     it("the pods' nginx runs as uid 10101 with no capabilities, no privilege gain, seccomp and a read-only root", async () => {
         const pods = await admin.list<{ metadata: { name: string }; status: { containerStatuses: { containerID: string }[] } }>("v1", "Pod", "cust-acme-rockets");
-        const id = pods[0].status.containerStatuses[0].containerID.replace(/^containerd:\/\//, "");
-        const ctr = (...args: string[]) => execFileSync("ctr", ["--address", sandbox.node!.containerdSocket, "-n", "k8s.io", ...args], { encoding: "utf8" });
-        const task = ctr("tasks", "ls").split("\n").find((l) => l.startsWith(id));
-        assert.ok(task, `no task for container ${id}`);
-        const pid = Number(task.trim().split(/\s+/)[1]);
+        const pid = sandbox.node!.taskPid(pods[0].status.containerStatuses[0].containerID);
         const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
         const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, "m").exec(status)?.[1].trim();
         // nginx's master process renames itself ("nginx: master process nginx -e stderr -c ...").

@@ -142,6 +142,25 @@ export function apiServerArgs(a: { etcdPort: number; apiPort: number; certDir: s
     ];
 }
 
+/** kube-controller-manager on loopback, for both control planes: one kubeconfig for its three identities. */
+export function controllerManagerArgs(a: { kubeconfig: string; port: number; certDir: string; saKey: string; caFile: string }): string[] {
+    return [
+        `--kubeconfig=${a.kubeconfig}`,
+        `--authentication-kubeconfig=${a.kubeconfig}`,
+        `--authorization-kubeconfig=${a.kubeconfig}`,
+        "--bind-address=127.0.0.1",
+        `--secure-port=${a.port}`,
+        `--cert-dir=${a.certDir}`,
+        "--leader-elect=false",
+        // As in real clusters: each controller acts under its own service account and RBAC role.
+        "--use-service-account-credentials=true",
+        `--service-account-private-key-file=${a.saKey}`,
+        `--root-ca-file=${a.caFile}`,
+        "--profiling=false",
+        "--v=1",
+    ];
+}
+
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
     const located = locateBinaries();
     if ("missing" in located) throw new Error(located.missing);
@@ -245,21 +264,12 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
             const kubeconfig = path.join(tmp, "kcm.kubeconfig");
             fs.writeFileSync(kubeconfig, kubeconfigYaml(server, caFile, tokens.get(KCM_USER.name)!), { mode: 0o600 });
             procs.push(
-                startProcess("kube-controller-manager", bins.kubeControllerManager, [
-                    `--kubeconfig=${kubeconfig}`,
-                    `--authentication-kubeconfig=${kubeconfig}`,
-                    `--authorization-kubeconfig=${kubeconfig}`,
-                    "--bind-address=127.0.0.1",
-                    `--secure-port=${kcmPort}`,
-                    `--cert-dir=${path.join(tmp, "kcm-certs")}`,
-                    "--leader-elect=false",
-                    // As in real clusters: each controller acts under its own service account and RBAC role.
-                    "--use-service-account-credentials=true",
-                    `--service-account-private-key-file=${saKey}`,
-                    `--root-ca-file=${caFile}`,
-                    "--profiling=false",
-                    "--v=1",
-                ], tmp),
+                startProcess(
+                    "kube-controller-manager",
+                    bins.kubeControllerManager,
+                    controllerManagerArgs({ kubeconfig, port: kcmPort, certDir: path.join(tmp, "kcm-certs"), saKey, caFile }),
+                    tmp,
+                ),
             );
             // The serviceaccount controller making "default" in "default" shows the controllers are running and
             // talking to the API server with working credentials.

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { apiServerArgs, binaryCacheDir, locateBinaries } from "./controlplane";
+import { apiServerArgs, binaryCacheDir, controllerManagerArgs, locateBinaries } from "./controlplane";
 import { KubeClient } from "./kube-client";
 import { freePort, portFree, runningAs } from "../processes";
 import { PROJECT_ROOT } from "../../../components/model/project";
@@ -240,20 +240,12 @@ export async function ensureEmbeddedCluster(opts: EmbeddedClusterOptions): Promi
     const schedulerConfig = path.join(dir, "scheduler.kubeconfig");
     fs.writeFileSync(kcmConfig, kubeconfig(server, caPem, "system:kube-controller-manager", tokens.kcm), { mode: 0o600 });
     fs.writeFileSync(schedulerConfig, kubeconfig(server, caPem, "system:kube-scheduler", tokens.scheduler), { mode: 0o600 });
-    state.pids["kube-controller-manager"] = spawnDetached(dir, "kube-controller-manager", bins.kubeControllerManager, [
-        `--kubeconfig=${kcmConfig}`,
-        `--authentication-kubeconfig=${kcmConfig}`,
-        `--authorization-kubeconfig=${kcmConfig}`,
-        "--bind-address=127.0.0.1",
-        `--secure-port=${ports.kcm}`,
-        `--cert-dir=${path.join(dir, "kcm-certs")}`,
-        "--leader-elect=false",
-        "--use-service-account-credentials=true",
-        `--service-account-private-key-file=${saKey}`,
-        `--root-ca-file=${caFile}`,
-        "--profiling=false",
-        "--v=1",
-    ]);
+    state.pids["kube-controller-manager"] = spawnDetached(
+        dir,
+        "kube-controller-manager",
+        bins.kubeControllerManager,
+        controllerManagerArgs({ kubeconfig: kcmConfig, port: ports.kcm, certDir: path.join(dir, "kcm-certs"), saKey, caFile }),
+    );
     state.pids["kube-scheduler"] = spawnDetached(dir, "kube-scheduler", opts.kubeScheduler, [
         `--kubeconfig=${schedulerConfig}`,
         `--authentication-kubeconfig=${schedulerConfig}`,

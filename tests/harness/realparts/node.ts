@@ -66,6 +66,8 @@ export interface RealNode {
     importImage(archive: string): void;
     /** `ctr -n k8s.io images tag`: an additional name for an imported image. */
     tagImage(source: string, target: string): void;
+    /** The host pid of a container's init process (containerStatuses[].containerID), for checks in /proc/<pid>. */
+    taskPid(containerId: string): number;
     /** Stops the kubelet, the pods' containers (via containerd's shims) and containerd; deletes the Node object. */
     stop(opts?: { deleteNode?: boolean }): Promise<void>;
 }
@@ -329,8 +331,14 @@ function handle(opts: { nodeName: string; dir: string; socket: string; podSubnet
         podSubnet: opts.podSubnet,
         importImage: (archive) => void ctr("images", "import", archive),
         tagImage: (source, target) => void ctr("images", "tag", "--force", source, target),
+        taskPid: (containerId) => {
+            const id = containerId.replace(/^containerd:\/\//, "");
+            const task = ctr("tasks", "ls").split("\n").find((l) => l.startsWith(`${id} `));
+            if (!task) throw new Error(`real node ${opts.nodeName}: container ${id} has no task`);
+            return Number(task.trim().split(/\s+/)[1]);
+        },
         stop: async (o) => {
-            await stopRealNode(opts.dir, o);
+            await stopRealNode(opts.dir);
             if (o?.deleteNode ?? true) await opts.admin.raw("DELETE", `/api/v1/nodes/${opts.nodeName}`);
         },
     };
@@ -413,7 +421,7 @@ export async function startRealNode(opts: RealNodeOptions): Promise<RealNode> {
     const bridge = opts.bridge ?? "sas-cni0";
     const bins = opts.binaries;
     if (process.getuid?.() !== 0) throw new Error("real node: containerd and the kubelet need root");
-    await stopRealNode(dir, { deleteNode: false });
+    await stopRealNode(dir);
     // Nothing of this node runs now: its old pod networks and their addresses are free again.
     const stale = removeStaleNetns(podSubnet);
     if (stale.length) log(`real node: removed ${stale.length} stale pod network namespace(s): ${stale.join(", ")}`);
@@ -584,7 +592,7 @@ export function unmountUnder(dir: string): number {
 }
 
 /** Stops the kubelet, every pod sandbox (so no shim or nginx outlives the node) and containerd started in `dir`. */
-export async function stopRealNode(dir: string, _opts?: { deleteNode?: boolean }): Promise<boolean> {
+export async function stopRealNode(dir: string): Promise<boolean> {
     let state: NodeState;
     try {
         state = JSON.parse(fs.readFileSync(stateFile(dir), "utf8")) as NodeState;

@@ -8,7 +8,6 @@
 // npm run sandbox, the engine tests, the request-path tests and the engine benchmark all start it through here.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { execFileSync } from "node:child_process";
 import { embeddedClusterProcesses, ensureEmbeddedCluster, stopEmbeddedCluster, type EmbeddedCluster } from "./embedded-cluster";
 import { runningAs } from "../processes";
 import { buildNginxImage, ensureRealNode, LOCAL_NGINX_IMAGE, nodeBinaries, stopRealNode, type RealNode } from "./node";
@@ -121,15 +120,6 @@ export async function stopSandboxCluster(dir: string): Promise<boolean> {
     const node = await stopRealNode(path.join(dir, "node"));
     const cluster = await stopEmbeddedCluster(dir);
     return traefik || node || cluster;
-}
-
-/** The containerd task (init process) pid of a pod's container, for checks of what really runs (/proc/<pid>). */
-export function containerPid(node: RealNode, containerId: string, ctr: string): number {
-    const id = containerId.replace(/^containerd:\/\//, "");
-    const out = execFileSync(ctr, ["--address", node.containerdSocket, "-n", "k8s.io", "tasks", "ls"], { encoding: "utf8" });
-    const line = out.split("\n").find((l) => l.startsWith(id));
-    if (!line) throw new Error(`container ${id} has no task on ${node.nodeName}`);
-    return Number(line.trim().split(/\s+/)[1]);
 }
 
 /** Every process of the sandbox cluster and whether it runs, for `npm run sandbox -- status`. */
